@@ -1,0 +1,148 @@
+"""The public national barometer (/barometre/): a Dash app on the product's Flask server."""
+
+from __future__ import annotations
+
+from dash import Dash, dcc, html
+from flask import Flask
+
+from dashboards.figures import format_number, month_label, monthly_answers_figure
+from dashboards.queries import NationalOverview, national_overview
+from observatory.runtime import Runtime
+
+PATH = "/barometre/"
+SUPPRESSED = "secret statistique"
+
+
+def register_barometer(server: Flask, runtime: Runtime) -> Dash:
+    # Dash's annotations do not admit a Flask server or None, which its documentation does.
+    app = Dash(
+        __name__,
+        server=server,  # type: ignore[arg-type]
+        url_base_pathname=PATH,
+        title="Baromètre national – médiation numérique",
+        serve_locally=True,
+        update_title=None,  # type: ignore[arg-type]
+    )
+    app.config.suppress_callback_exceptions = True
+
+    def layout() -> html.Div:
+        # A function: every page load reads fresh cells.
+        with runtime.sessions() as session:
+            overview = national_overview(
+                session, runtime.current_questionnaire().headline, runtime.settings
+            )
+        return render(overview)
+
+    app.layout = layout
+    return app
+
+
+def _score_text(overview: NationalOverview) -> str:
+    score = overview.score_12_months
+    if score.value is None:
+        return SUPPRESSED
+    return f"{format_number(score.value.value, 1)} / 10"
+
+
+def render(overview: NationalOverview) -> html.Div:
+    score = overview.score_12_months.value
+    interval = (
+        f"Intervalle de confiance à 95 % : {format_number(score.low, 1)} "
+        f"à {format_number(score.high, 1)}, "
+        f"sur {format_number(score.n)} réponses des 12 derniers mois."
+        if score
+        else "Pas assez de réponses pour publier ce chiffre."
+    )
+    answers = overview.answers.value
+    rows = [
+        html.Tr(
+            [
+                html.Th(month_label(p), scope="row"),
+                html.Td(
+                    format_number(p.answers.value) if p.answers.value is not None else SUPPRESSED
+                ),
+                html.Td(
+                    format_number(p.score.value.value, 1)
+                    if p.score.value is not None
+                    else SUPPRESSED
+                ),
+            ]
+        )
+        for p in overview.months
+    ]
+    return html.Div(
+        [
+            html.Header(
+                html.P("Observatoire citoyen de la médiation numérique", className="site-title")
+            ),
+            html.Main(
+                [
+                    html.H1("Baromètre national de la médiation numérique"),
+                    html.P(
+                        "Ce que disent, de façon anonyme, les personnes accompagnées "
+                        "dans les lieux de médiation numérique de toute la France."
+                    ),
+                    html.Section(
+                        [
+                            html.Div(
+                                [
+                                    html.H2("Réponses recueillies"),
+                                    html.P(
+                                        format_number(answers)
+                                        if answers is not None
+                                        else SUPPRESSED,
+                                        id="national-answers",
+                                        className="kpi-value",
+                                    ),
+                                ],
+                                className="kpi",
+                            ),
+                            html.Div(
+                                [
+                                    html.H2("Satisfaction sur les 12 derniers mois"),
+                                    html.P(
+                                        _score_text(overview),
+                                        id="national-score",
+                                        className="kpi-value",
+                                    ),
+                                    html.P(interval, className="kpi-note"),
+                                ],
+                                className="kpi",
+                            ),
+                        ],
+                        className="kpis",
+                        **{"aria-label": "Chiffres clés"},  # type: ignore[arg-type]
+                    ),
+                    html.H2("Réponses par mois"),
+                    html.P(
+                        "Le graphique montre le nombre de réponses reçues chaque mois ; "
+                        "le tableau qui suit donne les mêmes chiffres "
+                        "et la note de satisfaction du mois.",
+                        id="chart-summary",
+                    ),
+                    dcc.Graph(
+                        id="monthly-answers",
+                        figure=monthly_answers_figure(overview.months),
+                        config={"displayModeBar": False},
+                    ),
+                    html.Table(
+                        [
+                            html.Caption("Réponses et satisfaction (sur 10) par mois"),
+                            html.Thead(
+                                html.Tr(
+                                    [
+                                        html.Th("Mois", scope="col"),
+                                        html.Th("Réponses", scope="col"),
+                                        html.Th("Satisfaction sur 10", scope="col"),
+                                    ]
+                                )
+                            ),
+                            html.Tbody(rows),
+                        ],
+                        id="monthly-table",
+                    ),
+                ],
+                id="contenu",
+            ),
+        ]
+    )

@@ -1,0 +1,79 @@
+"""Read the aggregate cells the dashboards show, already through the disclosure gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observatory.aggregation.cells import NATIONAL
+from observatory.aggregation.models import NO_BREAKDOWN, AggregateCell
+from observatory.aggregation.stats import Estimate, score_0_10
+from observatory.config import Settings
+from observatory.disclosure import Audience, Disclosed, disclose
+from observatory.questionnaires.definitions import Question
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: dt.date
+    answers: Disclosed[int]
+    score: Disclosed[Estimate]
+
+
+@dataclass(frozen=True)
+class NationalOverview:
+    answers: Disclosed[int]
+    score_12_months: Disclosed[Estimate]
+    months: list[MonthPoint]
+
+
+def _cells(session: Session, kind: str, question: str) -> list[AggregateCell]:
+    stmt = (
+        select(AggregateCell)
+        .where(
+            AggregateCell.scope_level == "national",
+            AggregateCell.scope_code == NATIONAL,
+            AggregateCell.period_kind == kind,
+            AggregateCell.question == question,
+            AggregateCell.breakdown == NO_BREAKDOWN,
+        )
+        .order_by(AggregateCell.period_start)
+    )
+    return list(session.scalars(stmt))
+
+
+def national_overview(
+    session: Session, headline: Question, settings: Settings, months: int = 24
+) -> NationalOverview:
+    """Answers so far, the headline score over the last 12 months and the monthly series."""
+    assert headline.max_level is not None
+    years = _cells(session, "year", headline.id)
+    total = sum(c.n for c in years)
+    monthly = _cells(session, "month", headline.id)[-months:]
+    last12 = monthly[-12:]
+    n12 = sum(c.n for c in last12)
+    score12 = (
+        score_0_10(
+            n12, sum(c.sum for c in last12), sum(c.sum_sq for c in last12), headline.max_level
+        )
+        if n12
+        else None
+    )
+    points = [
+        MonthPoint(
+            c.period_start,
+            disclose(c.n, c.n, Audience.PUBLIC, settings),
+            disclose(
+                score_0_10(c.n, c.sum, c.sum_sq, headline.max_level), c.n, Audience.PUBLIC, settings
+            ),
+        )
+        for c in monthly
+    ]
+    return NationalOverview(
+        disclose(total, total, Audience.PUBLIC, settings),
+        disclose(score12, n12, Audience.PUBLIC, settings) if score12 else Disclosed(None, 0, True),
+        points,
+    )

@@ -1,0 +1,264 @@
+"""Fold every response past the watermark into the aggregate cells, in one transaction.
+
+Correctness under concurrency:
+- a fold first takes the watermark row with an UPDATE, which serialises folds (row lock on
+  PostgreSQL, the database write lock on SQLite), then moves the watermark in the same
+  transaction as the cells: a crash or a re-run can never count a response twice;
+- on PostgreSQL, a response's `seq` is drawn before its transaction commits, so a fold could
+  see seq 101 committed while 100 is still in flight and skip 100 for ever. Ingestion holds a
+  shared advisory lock while it inserts; the fold takes the same lock exclusively for an
+  instant, after which every `seq` up to the current maximum is committed (the "horizon").
+  SQLite serialises writers, so its maximum is always safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from observatory.aggregation.cells import (
+    KEY,
+    Cells,
+    compute_cells,
+    from_rows,
+    merge_cells,
+    option_levels,
+    to_rows,
+)
+from observatory.aggregation.models import AggregateCell, FoldWatermark
+from observatory.db import bulk_insert, bulk_update
+from observatory.places.models import Place
+from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
+from observatory.responses.models import Response
+from observatory.territories.models import Territory
+
+WATERMARK = "cells"
+# Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
+INGEST_LOCK_KEY = 7_204_311
+_IN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class FoldResult:
+    responses: int
+    cells_written: int
+    last_seq: int
+
+
+def hold_ingest_lock(session: Session) -> None:
+    """Called by ingestion before inserting a response (no-op on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": INGEST_LOCK_KEY})
+
+
+def safe_horizon(session: Session) -> int:
+    """The largest seq below which no insert can still be in flight.
+
+    On PostgreSQL the exclusive lock is held only while the maximum is read (a new snapshot,
+    in READ COMMITTED), so ingestion waits for an instant, not for the whole fold.
+    """
+    newest = select(func.coalesce(func.max(Response.seq), 0))
+    if session.get_bind().dialect.name != "postgresql":
+        return int(session.scalar(newest) or 0)
+    session.execute(text("SELECT pg_advisory_lock(:k)"), {"k": INGEST_LOCK_KEY})
+    try:
+        return int(session.scalar(newest) or 0)
+    finally:
+        session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": INGEST_LOCK_KEY})
+
+
+def _lock_watermark(session: Session) -> int:
+    """Take the watermark row for this transaction and return the last folded seq."""
+    stmt = (
+        update(FoldWatermark)
+        .where(FoldWatermark.name == WATERMARK)
+        .values(folds=FoldWatermark.folds + 1)
+    )
+    if session.execute(stmt).rowcount == 0:  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.add(FoldWatermark(name=WATERMARK, last_seq=0, folds=1))
+        except Exception:  # a concurrent fold created it first: lock it like everyone else
+            session.execute(stmt)
+    return int(
+        session.scalar(select(FoldWatermark.last_seq).where(FoldWatermark.name == WATERMARK)) or 0
+    )
+
+
+def load_answers(session: Session, after: int, upto: int) -> pd.DataFrame:
+    """Answers of the unflagged responses in (after, upto], one row per chosen option.
+
+    Two narrow queries joined in pandas: the day is parsed once per response, not per answer,
+    and the answers are a range scan of their primary key read through the driver.
+    """
+    responses = pd.DataFrame(
+        session.execute(
+            select(
+                Response.seq,
+                Response.place_id,
+                Response.team_id,
+                Response.day,
+                Response.questionnaire_version,
+            ).where(Response.seq > after, Response.seq <= upto, Response.flags == 0)
+        ).all(),
+        columns=["seq", "place_id", "team_id", "day", "version"],
+    )
+    connection = session.connection()
+    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    cursor = connection.exec_driver_sql(
+        "SELECT response_seq, question, option FROM answer "
+        f"WHERE response_seq > {mark} AND response_seq <= {mark}",
+        (after, upto),
+    )
+    answers = pd.DataFrame(cursor.fetchall(), columns=["seq", "question", "option"])
+    return responses.merge(answers, on="seq", how="inner")[
+        ["seq", "place_id", "team_id", "day", "version", "question", "option"]
+    ]
+
+
+def load_geo(session: Session) -> pd.DataFrame:
+    stmt = select(
+        Place.id,
+        Place.code,
+        Place.commune_code,
+        Territory.epci_code,
+        Territory.departement_code,
+        Territory.region_code,
+    ).outerjoin(Territory, and_(Territory.level == "commune", Territory.code == Place.commune_code))
+    columns = ["place_id", "place", "commune", "epci", "departement", "region"]
+    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+
+
+def _load_existing(session: Session, delta: Cells) -> pd.DataFrame:
+    """Stored cells sharing a key with the delta, with their ids."""
+    cols = [AggregateCell.id, *(getattr(AggregateCell, c) for c in KEY)]
+    cols += [AggregateCell.n, AggregateCell.sum, AggregateCell.sum_sq, AggregateCell.counts_json]
+    names = ["id", *KEY, "n", "sum", "sum_sq", "counts_json"]
+    frames = []
+    totals = delta.totals
+    for level, part in totals.groupby("scope_level", observed=True):
+        periods = sorted({ts.date() for ts in part["period_start"]})
+        codes = sorted(set(part["scope_code"].astype(str)))
+        for i in range(0, len(codes), _IN_CHUNK):
+            stmt = select(*cols).where(
+                AggregateCell.scope_level == str(level),
+                AggregateCell.period_start.in_(periods),
+                AggregateCell.scope_code.in_(codes[i : i + _IN_CHUNK]),
+            )
+            rows = session.execute(stmt).all()
+            if rows:
+                frames.append(pd.DataFrame(rows, columns=names))
+    if not frames:
+        return pd.DataFrame(columns=names)
+    existing = pd.concat(frames, ignore_index=True)
+    existing["period_start"] = pd.to_datetime(existing["period_start"])
+    return existing
+
+
+def _persist(session: Session, merged: Cells, existing_ids: pd.DataFrame, today: dt.date) -> int:
+    rows = to_rows(merged)
+    if not existing_ids.empty:
+        ids = existing_ids[[*KEY, "id"]].copy()
+        ids["period_start"] = pd.to_datetime(ids["period_start"]).dt.normalize()
+        for col in KEY:
+            if col != "period_start":
+                ids[col] = ids[col].astype("string")
+        rows = rows.merge(ids, on=KEY, how="left")
+    else:
+        rows["id"] = pd.NA
+    rows["period_start"] = rows["period_start"].dt.date
+    values = ["n", "sum", "sum_sq", "counts_json"]
+    known = rows["id"].notna()
+    if known.any():
+        updates = rows.loc[known, [*values, "id"]].astype({"id": "int64"})
+        bulk_update(
+            session,
+            "aggregate_cell",
+            "id",
+            [*values, "updated_on"],
+            (
+                (int(n), int(s), int(q), c, today, int(i))
+                for n, s, q, c, i in updates.itertuples(index=False, name=None)
+            ),
+        )
+    inserts = rows.loc[~known, [*KEY, *values]]
+    if len(inserts):
+        bulk_insert(
+            session,
+            "aggregate_cell",
+            [*KEY, *values, "updated_on"],
+            (
+                (*key, int(n), int(s), int(q), c, today)
+                for *key, n, s, q, c in inserts.itertuples(index=False, name=None)
+            ),
+        )
+    return len(rows)
+
+
+def fold_pending(
+    session: Session,
+    today: dt.date,
+    questionnaires: Mapping[int, Questionnaire] | None = None,
+    batch_limit: int | None = None,
+) -> FoldResult:
+    """Fold responses past the watermark (up to the safe horizon) within the caller's transaction.
+
+    `batch_limit` bounds the seq range of one pass (the rebuild uses it to show progress and
+    bound memory); the caller commits.
+    """
+    horizon = safe_horizon(session)
+    last = _lock_watermark(session)
+    if horizon <= last:
+        return FoldResult(0, 0, last)
+    upto = horizon if batch_limit is None else min(horizon, last + batch_limit)
+    qns = questionnaires if questionnaires is not None else load_questionnaires(session)
+    answers = load_answers(session, last, upto)
+    delta = compute_cells(answers, load_geo(session), option_levels(qns.values()))
+    written = 0
+    if len(delta):
+        has_cells = session.scalar(select(AggregateCell.id).limit(1)) is not None
+        existing = _load_existing(session, delta) if has_cells else pd.DataFrame()
+        # The delta is already grouped by key: merging is only needed against stored cells.
+        merged = (
+            merge_cells(delta, from_rows(existing.drop(columns="id"))) if len(existing) else delta
+        )
+        written = _persist(session, merged, existing, today)
+    session.execute(
+        update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=upto)
+    )
+    return FoldResult(int(answers["seq"].nunique()) if len(answers) else 0, written, upto)
+
+
+def fold_all_pending(
+    factory: sessionmaker[Session], today: dt.date, batch_limit: int | None = None
+) -> FoldResult:
+    """Repeat committed folds until the watermark reaches the horizon."""
+    total_responses = total_cells = 0
+    while True:
+        with factory.begin() as session:
+            result = fold_pending(session, today, batch_limit=batch_limit)
+        total_responses += result.responses
+        total_cells += result.cells_written
+        if result.responses == 0 and result.cells_written == 0:
+            return FoldResult(total_responses, total_cells, result.last_seq)
+        if batch_limit is None:
+            return FoldResult(total_responses, total_cells, result.last_seq)
+
+
+def reset_cells(session: Session) -> None:
+    """Forget every cell and move the watermark back to the start (the rebuild's first step)."""
+    _lock_watermark(session)
+    session.execute(delete(AggregateCell))
+    session.execute(update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=0))
+
+
+def pending_range(session: Session) -> tuple[int, int]:
+    """(last folded seq, newest seq): how much a fold or rebuild has left to do."""
+    last = session.scalar(select(FoldWatermark.last_seq).where(FoldWatermark.name == WATERMARK))
+    newest = session.scalar(select(func.coalesce(func.max(Response.seq), 0)))
+    return int(last or 0), int(newest or 0)

@@ -1,0 +1,62 @@
+"""Aggregate cells (sufficient statistics) and the fold watermark."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from observatory.db import Base, BigIntPK
+
+SCOPE_LEVELS = ("place", "team", "commune", "epci", "departement", "region", "national")
+PERIOD_KINDS = ("month", "quarter", "year")
+NO_BREAKDOWN = "none"
+# What identifies a cell: its unique constraint, and the grouping key of every computation.
+CELL_KEY = (
+    "scope_level",
+    "scope_code",
+    "period_kind",
+    "period_start",
+    "question",
+    "breakdown",
+    "breakdown_value",
+)
+
+
+class AggregateCell(Base):
+    """Integer sufficient statistics: means, shares, intervals and merges are exact from these.
+
+    Ordinal answers are stored as integer levels (0..max), so `sum` and `sum_sq` are integers and
+    an incremental fold gives bit-for-bit the same cells as a full rebuild.
+    """
+
+    __tablename__ = "aggregate_cell"
+    __table_args__ = (
+        UniqueConstraint(*CELL_KEY, name="uq_aggregate_cell_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    scope_level: Mapped[str] = mapped_column(String(12))
+    scope_code: Mapped[str] = mapped_column(String(12))
+    period_kind: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    question: Mapped[str] = mapped_column(String(32))
+    breakdown: Mapped[str] = mapped_column(String(16), default=NO_BREAKDOWN)
+    breakdown_value: Mapped[str] = mapped_column(String(64), default="")
+    n: Mapped[int] = mapped_column(BigInteger)
+    sum: Mapped[int] = mapped_column(BigInteger)
+    sum_sq: Mapped[int] = mapped_column(BigInteger)
+    counts_json: Mapped[str] = mapped_column(Text)
+    # Day only: a finer time would tell when the last person answered at a small place.
+    updated_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class FoldWatermark(Base):
+    """The last response `seq` folded into the cells, per named fold."""
+
+    __tablename__ = "fold_watermark"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    folds: Mapped[int] = mapped_column(Integer, default=0)

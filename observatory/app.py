@@ -1,0 +1,47 @@
+"""create_app(settings) → the Flask server with the survey, the API and the dashboards mounted."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+
+from observatory.config import Settings, get_settings
+from observatory.runtime import Runtime, build_runtime
+from observatory.workers.dispatch import Notifier
+
+EXTENSION = "observatory"
+
+
+def create_app(settings: Settings | None = None, notifier: Notifier | None = None) -> Flask:
+    from dashboards.barometer import register_barometer
+    from survey import survey_blueprint
+
+    settings = settings or get_settings()
+    runtime = build_runtime(settings, notifier)
+    app = Flask(__name__, template_folder=None)
+    app.config["SECRET_KEY"] = settings.secret_key.get_secret_value()
+    app.extensions[EXTENSION] = runtime
+    app.register_blueprint(survey_blueprint)
+
+    @app.get("/")
+    def home() -> str:
+        return render_template("home.html")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    register_barometer(app, runtime)
+    return app
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request."""
+    rt: Runtime = current_app.extensions[EXTENSION]
+    return rt

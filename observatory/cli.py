@@ -1,0 +1,260 @@
+"""The `observatory` command line: set-up, imports, folds, workers and the demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session, sessionmaker
+
+from observatory.config import Settings, get_settings
+from observatory.db import make_engine, make_session_factory, session_scope
+
+EXIT_BAD_INPUT = 2
+
+
+def _sessions(settings: Settings) -> sessionmaker[Session]:
+    return make_session_factory(make_engine(settings.database_url))
+
+
+def _describe_database(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return str(Path(url.removeprefix("sqlite:///")).resolve())
+    return url.rsplit("@", maxsplit=1)[-1]  # never print credentials
+
+
+@click.group()
+@click.version_option(package_name="observatoire-mediation-numerique")
+def main() -> None:
+    """Observatoire citoyen de la médiation numérique."""
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema (default: to the newest revision)."""
+    from observatory.db import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url, revision)
+    click.echo(
+        f"Database at {_describe_database(settings.database_url)} is at revision {revision}."
+    )
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema back to REVISION ("base" drops everything)."""
+    from observatory.db import downgrade
+
+    downgrade(get_settings().database_url, revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@main.command("import-territories")
+def import_territories_cmd() -> None:
+    """Load the packaged territorial referential (communes, EPCI, départements, régions)."""
+    from observatory.territories.service import import_territories
+
+    with session_scope(_sessions(get_settings())) as session:
+        counts = import_territories(session)
+    click.echo(", ".join(f"{n} {level}" for level, n in counts.items()))
+
+
+@main.command("import-places")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_places_cmd(file: Path) -> None:
+    """Import places from FILE (CSV or JSON, national schema v1.0.2); re-import is idempotent."""
+    from observatory.places.importer import (
+        NotPlacesSchemaError,
+        format_report,
+        import_places,
+        read_places_file,
+    )
+    from observatory.territories.referential import load_referential
+
+    try:
+        parsed = read_places_file(file)
+    except NotPlacesSchemaError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    with session_scope(_sessions(get_settings())) as session:
+        report = import_places(session, parsed, load_referential())
+    click.echo(format_report(report))
+
+
+@main.group()
+def team() -> None:
+    """Mediation teams and the places they serve."""
+
+
+@team.command("create")
+@click.argument("name")
+@click.option("--place", "places", multiple=True, required=True, help="Public code of a place.")
+def team_create(name: str, places: tuple[str, ...]) -> None:
+    """Create team NAME serving the given places."""
+    from observatory.places.teams import create_team
+
+    try:
+        with session_scope(_sessions(get_settings())) as session:
+            created = create_team(session, name, places)
+            click.echo(f"Team {created.name!r} (id {created.id}) serves {len(places)} place(s).")
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@team.command("add-place")
+@click.argument("name")
+@click.option("--place", "places", multiple=True, required=True, help="Public code of a place.")
+def team_add_place(name: str, places: tuple[str, ...]) -> None:
+    """Let team NAME also serve the given places."""
+    from observatory.places.teams import add_places
+
+    try:
+        with session_scope(_sessions(get_settings())) as session:
+            add_places(session, name, places)
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"Team {name!r} now also serves {', '.join(places)}.")
+
+
+@main.command()
+def fold() -> None:
+    """Fold every response past the watermark now (the workers normally do it)."""
+    from observatory.workers.tasks import run_fold
+
+    result = run_fold(get_settings())
+    click.echo(f"Folded {result['responses']} responses into {result['cells']} cells.")
+
+
+@main.command()
+def rebuild() -> None:
+    """Recompute every aggregate cell from the responses (gives exactly the same cells)."""
+    from observatory.aggregation.rebuild import rebuild_cells
+
+    settings = get_settings()
+    result = rebuild_cells(_sessions(settings), settings, progress=True)
+    click.echo(f"Rebuilt {result.cells_written} cells from {result.responses} responses.")
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    from waitress import serve
+
+    from observatory.app import create_app
+
+    app = create_app(settings)
+    mode = "in-process worker" if settings.embedded else "Celery workers via Redis"
+    click.echo(f"Serving on http://{host}:{port}/  (tasks: {mode}; Ctrl+C to stop)")
+    serve(app, host=host, port=port, threads=8, _quiet=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the form, the API and the dashboards (production: gunicorn 'observatory.wsgi:app')."""
+    _serve(get_settings(), host, port)
+
+
+@main.command()
+@click.option("--concurrency", default=2, show_default=True, type=int)
+def worker(concurrency: int) -> None:
+    """Start a Celery worker (needs OBSERVATORY_REDIS_URL)."""
+    settings = get_settings()
+    if settings.embedded:
+        click.echo(
+            "Error: set OBSERVATORY_REDIS_URL; without Redis, `serve` runs tasks in-process.",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    from observatory.workers.celery_app import app
+
+    app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={settings.log_level}"])
+
+
+@main.command()
+def beat() -> None:
+    """Start celery beat (the periodic sweep that folds answers whose notification was lost)."""
+    settings = get_settings()
+    if settings.embedded:
+        click.echo(
+            "Error: set OBSERVATORY_REDIS_URL; the in-process worker sweeps by itself.", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    import tempfile
+
+    from observatory.workers.celery_app import app
+
+    schedule = Path(tempfile.gettempdir()) / "observatory-celerybeat-schedule"
+    app.start(["beat", f"--loglevel={settings.log_level}", f"--schedule={schedule}"])
+
+
+@main.command()
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--places", "n_places", default=2000, show_default=True, type=click.IntRange(1, 50_000)
+)
+@click.option(
+    "--responses",
+    "n_responses",
+    default=200_000,
+    show_default=True,
+    type=click.IntRange(1, 5_000_000),
+)
+@click.option("--prepare-only", is_flag=True, help="Seed and fold, then exit without serving.")
+def demo(port: int, host: str, n_places: int, n_responses: int, prepare_only: bool) -> None:
+    """Seed synthetic but realistic data on the embedded default and serve everything."""
+    from tqdm import tqdm
+
+    from observatory.clock import today
+    from observatory.db import upgrade
+    from observatory.demo.seed import prepare_demo
+
+    settings = get_settings()
+    click.echo(f"Database: {_describe_database(settings.database_url)}")
+    upgrade(settings.database_url)
+    chunks = -(-n_responses // 20_000)
+    total_steps = 5 + chunks
+    with tqdm(total=total_steps, desc="Preparing the demo", unit="step") as bar:
+
+        def step(message: str) -> None:
+            bar.set_postfix_str(message)
+            bar.update(1)
+
+        summary = prepare_demo(
+            _sessions(settings),
+            n_places=n_places,
+            n_responses=n_responses,
+            today=today(settings.timezone),
+            step=step,
+        )
+        bar.update(max(0, total_steps - bar.n))
+    verb = "Reused" if summary.reused else "Created"
+    click.echo(
+        f"{verb}: {summary.places} places, {summary.teams} teams, {summary.responses} responses. "
+        "Delete the database file to start again from scratch."
+    )
+    if prepare_only:
+        return
+    click.echo(
+        f"Barometer: http://{host}:{port}/barometre/   Form of a place: http://{host}:{port}/r/<code>"
+    )
+    _serve(settings, host, port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
+
+from observatory.aggregation.models import AggregateCell, FoldWatermark
+from observatory.db import Base
+from observatory.places.models import Place, Team, TeamPlace
+from observatory.questionnaires.models import Questionnaire
+from observatory.responses.models import Answer, Comment, Response
+from observatory.territories.models import Territory
+
+__all__ = [
+    "AggregateCell",
+    "Answer",
+    "Base",
+    "Comment",
+    "FoldWatermark",
+    "Place",
+    "Questionnaire",
+    "Response",
+    "Team",
+    "TeamPlace",
+    "Territory",
+]

@@ -1,0 +1,62 @@
+"""Anonymous responses: no IP, no user agent, no cookie id and no time finer than the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from observatory.db import Base, BigIntPK
+
+CHANNELS = ("qr", "kiosk", "paper", "assisted", "later")
+
+# Bits of `Response.flags`; any set bit keeps the response out of statistics until reviewed.
+FLAG_BURST = 1
+
+
+class Response(Base):
+    """One anonymous answer to a questionnaire; append-only."""
+
+    __tablename__ = "response"
+    # AUTOINCREMENT on SQLite: `seq` never reuses a value, so the fold watermark stays valid.
+    __table_args__ = (
+        Index("ix_response_place_day", "place_id", "day"),
+        {"sqlite_autoincrement": True},
+    )
+
+    # Coarse ingestion sequence: the fold watermark moves along it.
+    seq: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(12))
+    day: Mapped[dt.date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8))
+    flags: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Answer(Base):
+    """One chosen option of one question (several rows for a multiple-choice question)."""
+
+    __tablename__ = "answer"
+
+    response_seq: Mapped[int] = mapped_column(
+        ForeignKey("response.seq", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    option: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Comment(Base):
+    """Free text, stored only after PII scrubbing; never folded into statistics as such."""
+
+    __tablename__ = "comment"
+
+    response_seq: Mapped[int] = mapped_column(
+        ForeignKey("response.seq", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)

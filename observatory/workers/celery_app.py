@@ -1,0 +1,59 @@
+"""Celery application factory and its thin tasks (`celery -A observatory.workers.celery_app`)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import redis
+from celery import Celery
+
+from observatory.config import Settings, get_settings
+from observatory.workers.tasks import run_fold
+
+FOLD_TASK = "observatory.fold"
+SWEEP_TASK = "observatory.sweep"
+# Set while a fold is queued: at most one queued fold at a time (see dispatch.CeleryNotifier).
+DEBOUNCE_KEY = "observatory:fold:queued"
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    """Short timeouts: the request path must not hang when Redis is down (the DB has the data)."""
+    assert settings.redis_url is not None
+    return redis.Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("observatory", broker=settings.redis_url or "memory://")
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_time_limit=settings.task_time_limit_seconds,
+        task_soft_time_limit=max(1, settings.task_time_limit_seconds - 20),
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_seconds},
+        broker_connection_retry_on_startup=True,
+        timezone=settings.timezone,
+        beat_schedule={"sweep": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds}},
+    )
+
+    @app.task(name=FOLD_TASK)  # type: ignore[untyped-decorator]
+    def fold() -> dict[str, Any]:
+        # Cleared first: answers arriving during this fold queue the next one.
+        with contextlib.suppress(redis.RedisError):
+            redis_client(settings).delete(DEBOUNCE_KEY)
+        return run_fold(settings)
+
+    @app.task(name=SWEEP_TASK)  # type: ignore[untyped-decorator]
+    def sweep() -> dict[str, Any]:
+        # Catches answers whose notification was lost (Redis down at the time, crash...).
+        return run_fold(settings)
+
+    return app
+
+
+app = make_celery(get_settings())

@@ -1,0 +1,173 @@
+"""The pure cell computation: exact sums, respondent counts, and incremental == full."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from observatory.aggregation.cells import (
+    KEY,
+    Cells,
+    compute_cells,
+    from_rows,
+    merge_cells,
+    option_levels,
+    to_rows,
+)
+from observatory.questionnaires.definitions import builtin
+
+QN = builtin(1)
+LEVELS = option_levels([QN])
+GEO = pd.DataFrame(
+    [
+        (1, "AAAAAA", "51454", "200067213", "51", "44"),
+        (2, "BBBBBB", "51454", "200067213", "51", "44"),
+        (3, "CCCCCC", "97411", "249740119", "974", "04"),
+        (4, "DDDDDD", None, None, None, None),  # a place whose commune is unknown
+    ],
+    columns=["place_id", "place", "commune", "epci", "departement", "region"],
+)
+COLUMNS = ["seq", "place_id", "team_id", "day", "version", "question", "option"]
+
+
+def frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def cell(rows: pd.DataFrame, **key: object) -> pd.Series:
+    mask = pd.Series(True, index=rows.index)
+    for col, value in key.items():
+        mask &= rows[col] == value
+    found = rows[mask]
+    assert len(found) == 1, f"{len(found)} cells for {key}"
+    return found.iloc[0]
+
+
+def test_national_month_cell_has_exact_sums_and_counts() -> None:
+    day = dt.date(2026, 3, 14)
+    answers = frame(
+        [
+            (1, 1, 10, day, 1, "satisfaction", "tres_bien"),  # level 3
+            (2, 2, None, day, 1, "satisfaction", "bien"),  # level 2
+            (3, 3, None, day, 1, "satisfaction", "pas_bien"),  # level 0
+        ]
+    )
+    rows = to_rows(compute_cells(answers, GEO, LEVELS))
+    national = cell(rows, scope_level="national", period_kind="month", question="satisfaction")
+    assert (national.n, national["sum"], national.sum_sq) == (3, 5, 13)
+    assert json.loads(national.counts_json) == {"bien": 1, "pas_bien": 1, "tres_bien": 1}
+    assert national.period_start == pd.Timestamp("2026-03-01")
+    quarter = cell(rows, scope_level="national", period_kind="quarter", question="satisfaction")
+    assert quarter.period_start == pd.Timestamp("2026-01-01") and quarter.n == 3
+    year = cell(rows, scope_level="national", period_kind="year", question="satisfaction")
+    assert year.period_start == pd.Timestamp("2026-01-01") and year.n == 3
+
+
+def test_every_scope_level_gets_its_cell_and_missing_geography_is_skipped() -> None:
+    day = dt.date(2025, 12, 31)
+    answers = frame(
+        [
+            (1, 1, 10, day, 1, "satisfaction", "bien"),
+            (2, 3, None, day, 1, "satisfaction", "bien"),
+            (3, 4, None, day, 1, "satisfaction", "bien"),
+        ]
+    )
+    rows = to_rows(compute_cells(answers, GEO, LEVELS))
+    months = rows[(rows.period_kind == "month") & (rows.question == "satisfaction")]
+    by_level = months.groupby("scope_level")["n"].sum().to_dict()
+    # The place with no commune counts nationally and for itself, but in no territory.
+    assert by_level == {
+        "place": 3,
+        "team": 1,
+        "commune": 2,
+        "epci": 2,
+        "departement": 2,
+        "region": 2,
+        "national": 3,
+    }
+    assert cell(months, scope_level="departement", scope_code="974").n == 1
+    assert cell(months, scope_level="team", scope_code="10").n == 1
+
+
+def test_multiple_choice_counts_each_respondent_once() -> None:
+    day = dt.date(2026, 5, 2)
+    answers = frame(
+        [
+            (1, 1, None, day, 1, "satisfaction", "bien"),
+            (1, 1, None, day, 1, "motif", "demarches"),
+            (1, 1, None, day, 1, "motif", "securite"),
+            (2, 1, None, day, 1, "satisfaction", "bien"),
+            (2, 1, None, day, 1, "motif", "demarches"),
+        ]
+    )
+    rows = to_rows(compute_cells(answers, GEO, LEVELS))
+    motif = cell(rows, scope_level="place", period_kind="month", question="motif")
+    assert motif.n == 2
+    assert json.loads(motif.counts_json) == {"demarches": 2, "securite": 1}
+    assert motif["sum"] == 0 and motif.sum_sq == 0
+
+
+def test_unknown_options_and_versions_are_not_folded() -> None:
+    day = dt.date(2026, 5, 2)
+    answers = frame(
+        [
+            (1, 1, None, day, 1, "satisfaction", "bien"),
+            (2, 1, None, day, 1, "satisfaction", "génial"),
+            (3, 1, None, day, 99, "satisfaction", "bien"),
+        ]
+    )
+    rows = to_rows(compute_cells(answers, GEO, LEVELS))
+    assert cell(rows, scope_level="national", period_kind="year", question="satisfaction").n == 1
+
+
+def test_rows_round_trip() -> None:
+    day = dt.date(2026, 5, 2)
+    answers = frame(
+        [(1, 1, 3, day, 1, "satisfaction", "bien"), (1, 1, 3, day, 1, "motif", "loisirs")]
+    )
+    cells = compute_cells(answers, GEO, LEVELS)
+    again = to_rows(from_rows(to_rows(cells)))
+    pd.testing.assert_frame_equal(
+        again.sort_values(KEY).reset_index(drop=True),
+        to_rows(cells).sort_values(KEY).reset_index(drop=True),
+    )
+
+
+SINGLE = {q.id: [o.code for o in q.options] for q in QN.questions if q.kind == "single"}
+MULTI = [o.code for o in QN.question("motif").options]  # type: ignore[union-attr]
+
+
+@st.composite
+def answer_streams(draw: st.DrawFn) -> pd.DataFrame:
+    rows: list[tuple[object, ...]] = []
+    for seq in range(1, draw(st.integers(1, 40)) + 1):
+        place = draw(st.sampled_from([1, 2, 3, 4]))
+        team = draw(st.sampled_from([None, 7, 8]))
+        day = draw(st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)))
+        for qid, options in SINGLE.items():
+            if qid == "satisfaction" or draw(st.booleans()):
+                rows.append((seq, place, team, day, 1, qid, draw(st.sampled_from(options))))
+        for option in draw(st.sets(st.sampled_from(MULTI), max_size=3)):
+            rows.append((seq, place, team, day, 1, "motif", option))
+    return frame(rows)
+
+
+@settings(max_examples=25, deadline=None)
+@given(stream=answer_streams(), cuts=st.lists(st.integers(1, 39), max_size=4))
+def test_incremental_merges_equal_one_full_computation(
+    stream: pd.DataFrame, cuts: list[int]
+) -> None:
+    full = to_rows(compute_cells(stream, GEO, LEVELS))
+    bounds = sorted({0, *cuts, int(stream.seq.max())})
+    merged = Cells.empty()
+    for lo, hi in itertools.pairwise(bounds):
+        batch = stream[(stream.seq > lo) & (stream.seq <= hi)]
+        # Each batch goes through the database form, as the real fold does.
+        merged = merge_cells(from_rows(to_rows(merged)), compute_cells(batch, GEO, LEVELS))
+    got = to_rows(merged).sort_values(KEY).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, full.sort_values(KEY).reset_index(drop=True))

@@ -1,0 +1,172 @@
+"""The fold on a real database: exactly-once, incremental == rebuild, safe when concurrent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from observatory.aggregation.fold import fold_all_pending, pending_range
+from observatory.aggregation.models import AggregateCell
+from observatory.aggregation.rebuild import rebuild_cells
+from observatory.config import Settings
+from observatory.places.models import Place
+from observatory.questionnaires.definitions import builtin
+from observatory.responses.service import store_response, validate_answers
+
+TODAY = dt.date(2026, 11, 23)
+QN = builtin(1)
+
+
+def answer(
+    factory: sessionmaker[Session],
+    place: Place,
+    satisfaction: str = "bien",
+    day: dt.date = dt.date(2026, 11, 2),
+    **more: list[str],
+) -> None:
+    submission = validate_answers(QN, {"satisfaction": [satisfaction], **more})
+    with factory.begin() as session:
+        store_response(
+            session,
+            place=place,
+            questionnaire=QN,
+            submission=submission,
+            channel="qr",
+            language="fr",
+            idempotency_key=uuid.uuid4().hex,
+            day=day,
+        )
+
+
+def cells(factory: sessionmaker[Session]) -> pd.DataFrame:
+    with factory() as session:
+        rows = session.execute(
+            select(
+                AggregateCell.scope_level,
+                AggregateCell.scope_code,
+                AggregateCell.period_kind,
+                AggregateCell.period_start,
+                AggregateCell.question,
+                AggregateCell.breakdown,
+                AggregateCell.breakdown_value,
+                AggregateCell.n,
+                AggregateCell.sum,
+                AggregateCell.sum_sq,
+                AggregateCell.counts_json,
+            )
+        ).all()
+    frame = pd.DataFrame(rows, columns=list(rows[0]._fields) if rows else [])
+    return (
+        frame.sort_values(list(frame.columns[:7])).reset_index(drop=True) if len(frame) else frame
+    )
+
+
+def national(factory: sessionmaker[Session], kind: str = "year") -> tuple[int, int]:
+    with factory() as session:
+        row = session.execute(
+            select(AggregateCell.n, AggregateCell.sum).where(
+                AggregateCell.scope_level == "national",
+                AggregateCell.period_kind == kind,
+                AggregateCell.question == "satisfaction",
+            )
+        ).one()
+    return int(row.n), int(row.sum)
+
+
+def test_fold_counts_each_answer_once_and_rerun_is_a_no_op(session_factory, make_place) -> None:
+    place = make_place()
+    for choice in ("tres_bien", "bien", "pas_bien"):
+        answer(session_factory, place, choice)
+    first = fold_all_pending(session_factory, TODAY)
+    assert first.responses == 3
+    assert national(session_factory) == (3, 5)
+    again = fold_all_pending(session_factory, TODAY)
+    assert again.responses == 0
+    assert national(session_factory) == (3, 5)
+    with session_factory() as session:
+        assert pending_range(session) == (first.last_seq, first.last_seq)
+
+
+def test_territory_cells_follow_the_place_commune(session_factory, make_place) -> None:
+    place = make_place(commune="97411")  # Saint-Denis, La Réunion
+    answer(session_factory, place)
+    fold_all_pending(session_factory, TODAY)
+    frame = cells(session_factory)
+    month = frame[(frame.period_kind == "month") & (frame.question == "satisfaction")]
+    scopes = set(zip(month.scope_level, month.scope_code, strict=True))
+    assert ("departement", "974") in scopes
+    assert ("region", "04") in scopes
+    assert ("commune", "97411") in scopes
+    assert ("place", place.code) in scopes
+
+
+def test_incremental_folds_equal_a_full_rebuild(
+    session_factory, make_place, settings: Settings
+) -> None:
+    places = [make_place(), make_place(), make_place(team=False)]
+    days = [dt.date(2025, 12, 30), dt.date(2026, 1, 2), dt.date(2026, 4, 1)]
+    choices = ["tres_bien", "bien", "pas_tres_bien", "pas_bien"]
+    for i in range(12):
+        answer(
+            session_factory,
+            places[i % 3],
+            choices[i % 4],
+            day=days[i % 3],
+            motif=["demarches", "securite"][: 1 + i % 2],
+            objectif=["oui"] if i % 2 else [],
+        )
+        if i % 5 == 4:
+            fold_all_pending(session_factory, TODAY)
+    fold_all_pending(session_factory, TODAY)
+    incremental = cells(session_factory)
+    rebuild_cells(session_factory, settings)
+    rebuilt = cells(session_factory)
+    pd.testing.assert_frame_equal(incremental, rebuilt)
+    quarters = rebuilt[
+        (rebuilt.scope_level == "national")
+        & (rebuilt.period_kind == "quarter")
+        & (rebuilt.question == "satisfaction")
+    ]
+    assert [str(d) for d in quarters.period_start] == ["2025-10-01", "2026-01-01", "2026-04-01"]
+    assert list(quarters.n) == [4, 4, 4]
+
+
+def test_concurrent_folds_never_double_count(session_factory, make_place) -> None:
+    place = make_place()
+    for _ in range(20):
+        answer(session_factory, place)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fold_all_pending(session_factory, TODAY)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert national(session_factory) == (20, 40)
+
+
+def test_flagged_responses_stay_out_of_the_cells(session_factory, make_place) -> None:
+    from sqlalchemy import update
+
+    from observatory.responses.models import FLAG_BURST, Response
+
+    place = make_place()
+    answer(session_factory, place)
+    answer(session_factory, place)
+    with session_factory.begin() as session:
+        first = session.scalar(select(Response.seq).order_by(Response.seq).limit(1))
+        session.execute(update(Response).where(Response.seq == first).values(flags=FLAG_BURST))
+    fold_all_pending(session_factory, TODAY)
+    assert national(session_factory)[0] == 1
