@@ -32,9 +32,7 @@ class AggregateCell(Base):
     """
 
     __tablename__ = "aggregate_cell"
-    __table_args__ = (
-        UniqueConstraint(*CELL_KEY, name="uq_aggregate_cell_key"),
-    )
+    __table_args__ = (UniqueConstraint(*CELL_KEY, name="uq_aggregate_cell_key"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     scope_level: Mapped[str] = mapped_column(String(12))
