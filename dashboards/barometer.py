@@ -47,8 +47,9 @@ def _score_text(overview: NationalOverview) -> str:
 def render(overview: NationalOverview) -> html.Div:
     score = overview.score_12_months.value
     interval = (
-        f"Intervalle de confiance à 95 % : {format_number(score.low, 1)} "
-        f"à {format_number(score.high, 1)}, "
+        # Two decimals: with many answers the interval is narrower than the displayed value.
+        f"Intervalle de confiance à 95 % : {format_number(score.low, 2)} "
+        f"à {format_number(score.high, 2)}, "
         f"sur {format_number(score.n)} réponses des 12 derniers mois."
         if score
         else "Pas assez de réponses pour publier ce chiffre."

@@ -23,7 +23,6 @@ class Option:
     code: str
     label: str
     level: int | None = None
-    symbol: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,8 @@ class Question:
     max_level: int | None = None
     hint: str | None = None
     max_length: int = 1000
+    # "faces": the options are drawn as smileys (always with their text), by level.
+    display: str | None = None
 
     @property
     def scored(self) -> bool:
@@ -65,7 +66,11 @@ def parse_definition(data: dict[str, Any]) -> Questionnaire:
     """Build a questionnaire from its JSON form, refusing definitions the fold cannot handle."""
     questions = []
     for q in data["questions"]:
-        options = tuple(Option(**o) for o in q.get("options", ()))
+        # Only known keys: a stored version written by an older release stays readable.
+        options = tuple(
+            Option(code=o["code"], label=o["label"], level=o.get("level"))
+            for o in q.get("options", ())
+        )
         question = Question(
             id=q["id"],
             kind=q["kind"],
@@ -75,6 +80,7 @@ def parse_definition(data: dict[str, Any]) -> Questionnaire:
             max_level=q.get("max_level"),
             hint=q.get("hint"),
             max_length=int(q.get("max_length", 1000)),
+            display=q.get("display"),
         )
         if not _CODE.fullmatch(question.id) or any(not _CODE.fullmatch(o.code) for o in options):
             # Codes go into URLs, form names and JSON keys unescaped.
@@ -83,6 +89,8 @@ def parse_definition(data: dict[str, Any]) -> Questionnaire:
             )
         if question.kind not in ("single", "multiple", "text"):
             raise ValueError(f"question {question.id}: unknown kind {question.kind!r}")
+        if question.display == "faces" and not question.scored:
+            raise ValueError(f"question {question.id}: faces are drawn from levels")
         if question.scored and any(o.level is None for o in options):
             raise ValueError(
                 f"question {question.id}: every option of a scored question needs a level"

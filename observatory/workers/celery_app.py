@@ -23,6 +23,20 @@ def redis_client(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
+def fold_task() -> dict[str, Any]:
+    """Fold queued by the notifier; the worker's settings come from its environment."""
+    settings = get_settings()
+    # Cleared first: answers arriving during this fold queue the next one.
+    with contextlib.suppress(redis.RedisError):
+        redis_client(settings).delete(DEBOUNCE_KEY)
+    return run_fold(settings)
+
+
+def sweep_task() -> dict[str, Any]:
+    """Periodic fold: catches answers whose notification was lost (Redis down, crash...)."""
+    return run_fold(get_settings())
+
+
 def make_celery(settings: Settings) -> Celery:
     app = Celery("observatory", broker=settings.redis_url or "memory://")
     app.conf.update(
@@ -41,18 +55,10 @@ def make_celery(settings: Settings) -> Celery:
         beat_schedule={"sweep": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds}},
     )
 
-    @app.task(name=FOLD_TASK)  # type: ignore[untyped-decorator]
-    def fold() -> dict[str, Any]:
-        # Cleared first: answers arriving during this fold queue the next one.
-        with contextlib.suppress(redis.RedisError):
-            redis_client(settings).delete(DEBOUNCE_KEY)
-        return run_fold(settings)
-
-    @app.task(name=SWEEP_TASK)  # type: ignore[untyped-decorator]
-    def sweep() -> dict[str, Any]:
-        # Catches answers whose notification was lost (Redis down at the time, crash...).
-        return run_fold(settings)
-
+    # The same module-level callables on every app: no closure may capture another app's
+    # settings, and Celery's registry refuses a second callable under the same name.
+    app.task(name=FOLD_TASK)(fold_task)
+    app.task(name=SWEEP_TASK)(sweep_task)
     return app
 
 

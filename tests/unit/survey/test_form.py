@@ -101,3 +101,10 @@ def test_thank_you_page(client: FlaskClient, make_place) -> None:
     page = client.get(f"/r/{place.code}/merci")
     assert page.status_code == 200
     assert "Merci pour votre avis" in html_lib.unescape(page.get_data(as_text=True))
+
+
+def test_smileys_are_drawn_not_emoji(client: FlaskClient, make_place) -> None:
+    page = client.get(f"/r/{make_place().code}").get_data(as_text=True)
+    assert page.count('<svg class="face"') == 4
+    assert 'aria-hidden="true"' in page
+    assert not any(0x1F300 <= ord(ch) <= 0x1FAFF for ch in page)

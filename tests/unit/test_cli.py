@@ -1,0 +1,117 @@
+"""The `observatory` command as an operator uses it: reports, exit codes, idempotence."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from observatory.cli import main
+from observatory.config import get_settings
+from observatory.places.models import Place, Team
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[1] / "data" / "lieux-mediation-numerique.exemple-valide.csv"
+)
+
+
+@pytest.fixture
+def cli(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: sessionmaker[Session],
+    territories: None,
+) -> Iterator[CliRunner]:
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", database_url)
+    monkeypatch.delenv("OBSERVATORY_REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def run(cli: CliRunner, *args: str) -> Result:
+    return cli.invoke(main, list(args), catch_exceptions=False)
+
+
+def mixed_file(tmp_path: Path) -> Path:
+    with EXAMPLE.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, row = reader.fieldnames, next(reader)
+    assert header is not None
+    rows = [
+        {**row, "id": "good-1"},
+        {**row, "id": "bad-postal", "code_postal": "5110"},
+        {**row, "id": "good-2", "nom": "Médiathèque Carnegie"},
+        {**row, "id": "bad-date", "date_maj": "2024-13-45"},
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "mixed.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def test_import_places_reports_each_rejection_and_is_idempotent(
+    cli: CliRunner, tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    path = mixed_file(tmp_path)
+    first = run(cli, "import-places", str(path))
+    assert first.exit_code == 0, first.output
+    assert "2 imported" in first.output
+    assert "line 3" in first.output and "code_postal" in first.output
+    assert "line 5" in first.output and "date_maj" in first.output
+    again = run(cli, "import-places", str(path))
+    assert "0 imported" in again.output and "0 updated" in again.output
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Place)) == 2
+
+
+def test_official_example_imports(cli: CliRunner, session_factory: sessionmaker[Session]) -> None:
+    result = run(cli, "import-places", str(EXAMPLE))
+    assert result.exit_code == 0 and "1 imported" in result.output
+    with session_factory() as session:
+        assert session.scalars(select(Place.commune_code)).one() == "51454"
+
+
+def test_a_file_that_is_not_the_schema_exits_with_2(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "budget.csv"
+    path.write_text("poste;montant\nlocation;1200\n", encoding="utf-8")
+    result = cli.invoke(main, ["import-places", str(path)])
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "id" in result.output
+
+
+def test_team_create_and_errors(cli: CliRunner, session_factory: sessionmaker[Session]) -> None:
+    run(cli, "import-places", str(EXAMPLE))
+    with session_factory() as session:
+        code = session.scalars(select(Place.code)).one()
+    created = run(cli, "team", "create", "EPN de Reims", "--place", code)
+    assert created.exit_code == 0 and "EPN de Reims" in created.output
+    unknown = cli.invoke(main, ["team", "create", "Autre", "--place", "ZZZZZZ"])
+    assert unknown.exit_code == 2 and "ZZZZZZ" in unknown.output
+    with session_factory() as session:
+        assert session.scalars(select(Team.name)).all() == ["EPN de Reims"]
+
+
+def test_worker_refuses_to_start_without_redis(cli: CliRunner) -> None:
+    result = cli.invoke(main, ["worker"])
+    assert result.exit_code == 2 and "OBSERVATORY_REDIS_URL" in result.output
+
+
+def test_db_upgrade_on_a_fresh_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and "new.sqlite3" in result.output
+    assert (tmp_path / "new.sqlite3").exists()
