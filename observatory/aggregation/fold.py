@@ -31,7 +31,7 @@ from observatory.aggregation.cells import (
     to_rows,
 )
 from observatory.aggregation.models import AggregateCell, FoldWatermark
-from observatory.db import bulk_insert, bulk_update
+from observatory.db import bulk_insert, bulk_update, read_frame
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
 from observatory.responses.models import Response
@@ -94,28 +94,23 @@ def load_answers(session: Session, after: int, upto: int) -> pd.DataFrame:
     """Answers of the unflagged responses in (after, upto], one row per chosen option.
 
     Two narrow queries joined in pandas: the day is parsed once per response, not per answer,
-    and the answers are a range scan of their primary key read through the driver.
+    and the answers are a range scan of their primary key, read straight from the driver.
     """
-    responses = pd.DataFrame(
-        session.execute(
-            select(
-                Response.seq,
-                Response.place_id,
-                Response.team_id,
-                Response.day,
-                Response.questionnaire_version,
-            ).where(Response.seq > after, Response.seq <= upto, Response.flags == 0)
-        ).all(),
-        columns=["seq", "place_id", "team_id", "day", "version"],
-    )
-    connection = session.connection()
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
-    cursor = connection.exec_driver_sql(
-        "SELECT response_seq, question, option FROM answer "
-        f"WHERE response_seq > {mark} AND response_seq <= {mark}",
+    responses = read_frame(
+        session,
+        "SELECT seq, place_id, team_id, day, questionnaire_version FROM response "
+        "WHERE seq > ? AND seq <= ? AND flags = 0",
         (after, upto),
+        ["seq", "place_id", "team_id", "day", "version"],
     )
-    answers = pd.DataFrame(cursor.fetchall(), columns=["seq", "question", "option"])
+    responses["day"] = pd.to_datetime(responses["day"])
+    answers = read_frame(
+        session,
+        "SELECT response_seq, question, option FROM answer "
+        "WHERE response_seq > ? AND response_seq <= ?",
+        (after, upto),
+        ["seq", "question", "option"],
+    )
     return responses.merge(answers, on="seq", how="inner")[
         ["seq", "place_id", "team_id", "day", "version", "question", "option"]
     ]
@@ -172,31 +167,13 @@ def _persist(session: Session, merged: Cells, existing_ids: pd.DataFrame, today:
     else:
         rows["id"] = pd.NA
     rows["period_start"] = rows["period_start"].dt.date
-    values = ["n", "sum", "sum_sq", "counts_json"]
+    rows["updated_on"] = today
+    values = ["n", "sum", "sum_sq", "counts_json", "updated_on"]
     known = rows["id"].notna()
-    if known.any():
-        updates = rows.loc[known, [*values, "id"]].astype({"id": "int64"})
-        bulk_update(
-            session,
-            "aggregate_cell",
-            "id",
-            [*values, "updated_on"],
-            (
-                (int(n), int(s), int(q), c, today, int(i))
-                for n, s, q, c, i in updates.itertuples(index=False, name=None)
-            ),
-        )
-    inserts = rows.loc[~known, [*KEY, *values]]
-    if len(inserts):
-        bulk_insert(
-            session,
-            "aggregate_cell",
-            [*KEY, *values, "updated_on"],
-            (
-                (*key, int(n), int(s), int(q), c, today)
-                for *key, n, s, q, c in inserts.itertuples(index=False, name=None)
-            ),
-        )
+    bulk_update(
+        session, "aggregate_cell", "id", rows.loc[known, [*values, "id"]].astype({"id": "int64"})
+    )
+    bulk_insert(session, "aggregate_cell", rows.loc[~known, [*KEY, *values]])
     return len(rows)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation.fold import fold_all_pending
 from observatory.db import bulk_insert
-from observatory.demo.synthetic import SCHEMA_FIELDS, synthetic_place_records, synthetic_responses
+from observatory.demo.places import SCHEMA_FIELDS, synthetic_place_records
+from observatory.demo.responses import synthetic_responses
 from observatory.places.importer import import_places
 from observatory.places.models import Place, Team, TeamPlace
 from observatory.places.schema import parse_places
@@ -127,43 +128,19 @@ def _store_responses(
     responses["team_id"] = responses["place_id"].map(team_of).astype("Int64")
     answers = data.answers.assign(response_seq=data.answers["row"] + base + 1)
     comments = data.comments.assign(response_seq=data.comments["row"] + base + 1)
-    version = questionnaire.version
+    responses["id"] = [str(uuid.uuid4()) for _ in range(len(responses))]
+    responses["idempotency_key"] = "demo-" + responses["seq"].astype(str)
+    responses["questionnaire_version"] = questionnaire.version
+    responses["flags"] = 0
     for start in range(0, len(responses), _CHUNK):
         chunk = responses.iloc[start : start + _CHUNK]
         lo, hi = int(chunk["seq"].min()), int(chunk["seq"].max())
-        rows = (
-            (
-                int(seq),
-                str(uuid.uuid4()),
-                f"demo-{int(seq)}",
-                int(place),
-                None if pd.isna(team) else int(team),
-                version,
-                channel,
-                day,
-                language,
-                0,
-            )
-            for seq, place, team, channel, day, language in chunk[
-                ["seq", "place_id", "team_id", "channel", "day", "language"]
-            ].itertuples(index=False, name=None)
-        )
         a = answers[(answers["response_seq"] >= lo) & (answers["response_seq"] <= hi)]
         c = comments[(comments["response_seq"] >= lo) & (comments["response_seq"] <= hi)]
         with factory.begin() as session:
-            bulk_insert(session, "response", RESPONSE_COLUMNS, rows)
-            bulk_insert(
-                session,
-                "answer",
-                ["response_seq", "question", "option"],
-                a[["response_seq", "question", "option"]].itertuples(index=False, name=None),
-            )
-            bulk_insert(
-                session,
-                "comment",
-                ["response_seq", "question", "text"],
-                c[["response_seq", "question", "text"]].itertuples(index=False, name=None),
-            )
+            bulk_insert(session, "response", chunk[RESPONSE_COLUMNS])
+            bulk_insert(session, "answer", a[["response_seq", "question", "option"]])
+            bulk_insert(session, "comment", c[["response_seq", "question", "text"]])
         step(f"stored {min(start + _CHUNK, len(responses))} responses")
     with factory.begin() as session:
         if session.get_bind().dialect.name == "postgresql":

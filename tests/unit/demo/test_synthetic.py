@@ -14,11 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from observatory.demo import wordbanks
-from observatory.demo.synthetic import (
-    SyntheticResponses,
-    synthetic_place_records,
-    synthetic_responses,
-)
+from observatory.demo.places import synthetic_place_records
+from observatory.demo.responses import SyntheticResponses, synthetic_responses
 from observatory.questionnaires.definitions import Questionnaire, builtin
 
 AS_OF = dt.date(2026, 6, 1)

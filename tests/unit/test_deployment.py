@@ -1,0 +1,42 @@
+"""docker-compose.yml describes the production stack (no Docker engine runs the tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from observatory.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    return data
+
+
+def test_compose_has_the_five_services_on_one_image_and_one_set_of_settings() -> None:
+    services = compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    ours = [services[name] for name in ("migrate", "web", "worker", "beat")]
+    assert all(service["build"] == "." for service in ours)
+    environments = [service["environment"] for service in ours]
+    assert all(env == environments[0] for env in environments)
+    assert services["worker"]["command"][:2] == ["observatory", "worker"]
+    assert services["beat"]["command"][:2] == ["observatory", "beat"]
+
+
+def test_compose_settings_are_real_settings() -> None:
+    environment = compose()["services"]["web"]["environment"]
+    known = {f"OBSERVATORY_{name.upper()}" for name in Settings.model_fields}
+    assert set(environment) <= known
+    assert environment["OBSERVATORY_REDIS_URL"].startswith("redis://")
+    assert environment["OBSERVATORY_DATABASE_URL"].startswith("postgresql+psycopg://")
+
+
+def test_image_logs_no_client_address() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "--access-logformat" in dockerfile and "%(h)s" not in dockerfile
+    assert "%(a)s" not in dockerfile  # user agent
