@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, g, render_template
 
 from observatory.config import Settings, get_settings
 from observatory.runtime import Runtime, build_runtime
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
     app.config["SECRET_KEY"] = settings.secret_key.get_secret_value()
     app.extensions[EXTENSION] = runtime
     app.register_blueprint(survey_blueprint)
+    _install_translations(app)
 
     @app.get("/")
     def home() -> str:
@@ -39,6 +40,22 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
 
     register_barometer(app, runtime)
     return app
+
+
+def _install_translations(app: Flask) -> None:
+    """`_()` in templates translates into the request's language (chosen in survey.i18n)."""
+    from survey.i18n import Translator
+
+    def translator() -> Translator:
+        found: Translator | None = g.get("translator")
+        return found if found is not None else Translator("fr")
+
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: translator().gettext(message),
+        ngettext=lambda singular, plural, n: translator().ngettext(singular, plural, n),
+        newstyle=True,
+    )
 
 
 def runtime() -> Runtime:

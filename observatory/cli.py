@@ -132,6 +132,109 @@ def team_add_place(name: str, places: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.argument("code")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for the QR code (SVG, PNG) and the printable poster (HTML).",
+)
+def qr(code: str, out_dir: Path) -> None:
+    """Make the QR code and the A4 poster of place CODE, locally (no online service)."""
+    from flask import render_template
+    from sqlalchemy import select
+
+    from observatory.app import create_app
+    from observatory.places.codes import normalise_code
+    from observatory.places.models import Place
+    from observatory.places.qr import form_url, poster_context, qr_png, qr_svg, qr_svg_document
+
+    settings = get_settings()
+    normalised = normalise_code(code)
+    with _sessions(settings)() as session:
+        place = session.scalar(select(Place).where(Place.code == (normalised or "")))
+    if place is None:
+        click.echo(f"Error: no place has the code {code!r}.", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    url = form_url(settings.public_url, place.code)
+    context = poster_context(place.name, place.commune_name, url)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"qr-{place.code}.svg").write_text(
+        qr_svg_document(url, title=context["qr_title"]), encoding="utf-8"
+    )
+    (out_dir / f"qr-{place.code}.png").write_bytes(qr_png(url))
+    app = create_app(settings, notifier=_NoNotifier())
+    with app.test_request_context(f"/r/{place.code}/affiche"):
+        # Inline CSS: the file is opened and printed locally, away from the server.
+        css = (Path(app.blueprints["survey"].static_folder or "") / "poster.css").read_text("utf-8")
+        page = render_template(
+            "poster.html", qr=qr_svg(url, title=context["qr_title"]), inline_css=css, **context
+        )
+    (out_dir / f"affiche-{place.code}.html").write_text(page, encoding="utf-8")
+    click.echo(f"{url}\nWrote qr-{place.code}.svg, qr-{place.code}.png, affiche-{place.code}.html")
+
+
+@main.group()
+def kiosk() -> None:
+    """Tablets enrolled by places for answers given on site."""
+
+
+@kiosk.command("enrol")
+@click.argument("code")
+@click.option("--label", default="Tablette d'accueil", show_default=True)
+def kiosk_enrol(code: str, label: str) -> None:
+    """Enrol a tablet for place CODE; prints the link to open once on the tablet."""
+    from sqlalchemy import select
+
+    from observatory.clock import today
+    from observatory.places.codes import normalise_code
+    from observatory.places.kiosks import enrol_kiosk
+    from observatory.places.models import Place
+
+    settings = get_settings()
+    with session_scope(_sessions(settings)) as session:
+        place = session.scalar(select(Place).where(Place.code == (normalise_code(code) or "")))
+        if place is None:
+            click.echo(f"Error: no place has the code {code!r}.", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        created, token = enrol_kiosk(
+            session, place, label, settings.secret_key.get_secret_value(), today(settings.timezone)
+        )
+        click.echo(f"Kiosk {created.id} ({created.label}) for {place.name}:")
+    click.echo(f"{settings.public_url.rstrip('/')}/kiosk/{token}")
+    click.echo("Open this link once on the tablet; `observatory kiosk revoke ID` withdraws it.")
+
+
+@kiosk.command("revoke")
+@click.argument("kiosk_id", type=int)
+def kiosk_revoke(kiosk_id: int) -> None:
+    """Withdraw a tablet: its link stops working at once."""
+    from observatory.clock import today
+    from observatory.places.kiosks import revoke_kiosk
+
+    settings = get_settings()
+    try:
+        with session_scope(_sessions(settings)) as session:
+            revoke_kiosk(session, kiosk_id, today(settings.timezone))
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"Kiosk {kiosk_id} revoked.")
+
+
+class _NoNotifier:
+    """For commands that build the app only to render a page: no worker needed."""
+
+    def notify(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@main.command()
 def fold() -> None:
     """Fold every response past the watermark now (the workers normally do it)."""
     from observatory.workers.tasks import run_fold

@@ -69,6 +69,38 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds before Redis redelivers an unacknowledged task to another worker.",
     )
+    min_fill_seconds: float = Field(
+        default=2.0,
+        ge=0.0,
+        description="A form sent faster than this after it was shown is shown again to confirm "
+        "(robots answer instantly; a person just presses Send again).",
+    )
+    form_token_max_age_seconds: int = Field(
+        default=86_400,
+        gt=0,
+        description="How long a form stays valid after it was shown; older forms are shown "
+        "again with the answers kept.",
+    )
+    rate_limit_client_per_hour: int = Field(
+        default=60,
+        gt=0,
+        description="Answers accepted per hour from one (hashed) client address; generous, as "
+        "a place's public Wi-Fi puts everyone behind one address.",
+    )
+    rate_limit_place_per_hour: int = Field(
+        default=600, gt=0, description="Answers accepted per hour for one place."
+    )
+    burst_threshold: int = Field(
+        default=5,
+        gt=0,
+        description="Identical answers at one place within 10 minutes beyond which the next "
+        "ones are flagged and kept out of statistics until reviewed.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8050",
+        description="Public address of the site, printed on posters and QR codes made offline "
+        "(pages served on the web use the address they were requested at).",
+    )
     timezone: str = Field(
         default="Europe/Paris",
         description="Time zone that decides which day an answer belongs to.",

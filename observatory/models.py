@@ -2,7 +2,7 @@
 
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.db import Base
-from observatory.places.models import Place, Team, TeamPlace
+from observatory.places.models import Kiosk, Place, Team, TeamPlace
 from observatory.questionnaires.models import Questionnaire
 from observatory.responses.models import Answer, Comment, Response
 from observatory.territories.models import Territory
@@ -13,6 +13,7 @@ __all__ = [
     "Base",
     "Comment",
     "FoldWatermark",
+    "Kiosk",
     "Place",
     "Questionnaire",
     "Response",

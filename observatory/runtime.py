@@ -13,6 +13,7 @@ from observatory.questionnaires.definitions import (
     ensure_questionnaires,
     load_questionnaires,
 )
+from observatory.responses.abuse import Limits, MemoryCounter, RedisCounter
 from observatory.workers.dispatch import Notifier, make_notifier
 
 
@@ -21,6 +22,7 @@ class Runtime:
     settings: Settings
     sessions: sessionmaker[Session]
     notifier: Notifier
+    limits: Limits
     _questionnaires: dict[int, Questionnaire] = field(default_factory=dict)
 
     def questionnaires(self) -> dict[int, Questionnaire]:
@@ -39,8 +41,27 @@ class Runtime:
         self.notifier.close()
 
 
+def make_limits(settings: Settings) -> Limits:
+    """Counters in Redis when there is one (shared by all web processes), else in memory."""
+    if settings.redis_url:
+        from observatory.workers.celery_app import redis_client
+
+        counter: MemoryCounter | RedisCounter = RedisCounter(redis_client(settings))
+    else:
+        counter = MemoryCounter()
+    return Limits(
+        counter,
+        per_client_per_hour=settings.rate_limit_client_per_hour,
+        per_place_per_hour=settings.rate_limit_place_per_hour,
+        burst_threshold=settings.burst_threshold,
+    )
+
+
 def build_runtime(settings: Settings, notifier: Notifier | None = None) -> Runtime:
     sessions = make_session_factory(make_engine(settings.database_url))
     return Runtime(
-        settings, sessions, notifier if notifier is not None else make_notifier(settings)
+        settings,
+        sessions,
+        notifier if notifier is not None else make_notifier(settings),
+        make_limits(settings),
     )

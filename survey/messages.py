@@ -1,8 +1,24 @@
-"""Plain-language error messages of the form (French; catalogues come with the full form)."""
+"""Messages of the form that are not in templates (French source; translated at display)."""
+
+from survey.i18n import N_
 
 ERROR_MESSAGES = {
-    "required": "Merci de choisir une réponse à cette question.",
-    "invalid_choice": "Cette réponse ne fait pas partie de la liste. Choisissez-en une autre.",
-    "single_choice": "Choisissez une seule réponse.",
-    "too_long": "Votre texte est trop long : 1 000 caractères au plus.",
+    "required": N_("Merci de choisir une réponse à cette question."),
+    "invalid_choice": N_("Cette réponse ne fait pas partie de la liste. Choisissez-en une autre."),
+    "single_choice": N_("Choisissez une seule réponse."),
+    "too_long": N_("Votre texte est trop long : 1 000 caractères au plus."),
+}
+
+NOTICES = {
+    "too_fast": N_(
+        "Vous avez répondu très vite. Vérifiez vos réponses, puis appuyez de nouveau sur Envoyer."
+    ),
+    "expired": N_(
+        "Ce formulaire était ouvert depuis longtemps. Vos réponses sont gardées : "
+        "vérifiez-les, puis appuyez de nouveau sur Envoyer."
+    ),
+    "rate_limited": N_(
+        "Beaucoup de réponses viennent d'être envoyées depuis ce réseau. Vos réponses sont "
+        "gardées : réessayez dans quelques minutes."
+    ),
 }

@@ -1,20 +1,30 @@
-"""Routes of the form: GET shows it, POST validates, stores, then notifies the workers."""
+"""Routes of the form: GET shows it, POST validates, stores, then notifies the workers.
+
+Works without JavaScript. Two modes: the whole form on one page, or one question per screen
+("étapes"), where the answers already given travel in hidden fields (no cookie, no session).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from observatory.app import runtime
 from observatory.clock import today
-from observatory.db import session_scope
 from observatory.places.codes import normalise_code
 from observatory.places.models import Place
-from observatory.responses.service import SubmissionError, store_response, validate_answers
-from survey.messages import ERROR_MESSAGES
+from observatory.places.qr import form_url, poster_context, qr_svg
+from observatory.questionnaires.definitions import Questionnaire
+from observatory.responses.abuse import client_key
+from survey.i18n import LANGUAGES, Translator, choose
+from survey.messages import ERROR_MESSAGES, NOTICES
+from survey.protection import FormGuard, Verdict
+from survey.submission import Status, accept
 
 survey_blueprint = Blueprint(
     "survey",
@@ -23,6 +33,29 @@ survey_blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static/survey",
 )
+HONEYPOT = "site_web"  # a field people never see; robots fill every field
+STEPS = "etapes"
+
+
+@survey_blueprint.before_app_request
+def _language() -> None:
+    g.lang = choose(request.values.get("lang"), request.accept_languages)
+    g.translator = Translator(g.lang)
+
+
+@survey_blueprint.app_context_processor
+def _i18n_context() -> dict[str, Any]:
+    language = LANGUAGES[g.get("lang", "fr")]
+    return {"lang": language.code, "dir": language.direction, "languages": LANGUAGES.values()}
+
+
+def _guard() -> FormGuard:
+    settings = runtime().settings
+    return FormGuard(
+        settings.secret_key.get_secret_value(),
+        min_fill_seconds=settings.min_fill_seconds,
+        max_age_seconds=settings.form_token_max_age_seconds,
+    )
 
 
 def _place_or_404(code: str) -> Place:
@@ -36,17 +69,45 @@ def _place_or_404(code: str) -> Place:
     return place
 
 
-@survey_blueprint.get("/r/<code>")
-def form(code: str) -> str:
-    place = _place_or_404(code)
+def _render(
+    place: Place,
+    questionnaire: Questionnaire,
+    *,
+    values: Mapping[str, Sequence[str]],
+    errors: Mapping[str, str],
+    key: str,
+    token: str,
+    steps: bool,
+    step: int = 0,
+    notice: str | None = None,
+) -> str:
     return render_template(
         "form.html",
         place=place,
-        questionnaire=runtime().current_questionnaire(),
-        idempotency_key=uuid.uuid4().hex,
+        questionnaire=questionnaire,
+        values=values,
+        errors=errors,
+        messages=ERROR_MESSAGES,
+        notice=NOTICES.get(notice or ""),
+        idempotency_key=key,
+        token=token,
+        steps=steps,
+        step=step,
+        honeypot=HONEYPOT,
+    )
+
+
+@survey_blueprint.get("/r/<code>")
+def form(code: str) -> str:
+    place = _place_or_404(code)
+    return _render(
+        place,
+        runtime().current_questionnaire(),
         values={},
         errors={},
-        messages=ERROR_MESSAGES,
+        key=uuid.uuid4().hex,
+        token=_guard().issue(place.code),
+        steps=request.args.get("mode") == STEPS,
     )
 
 
@@ -57,32 +118,80 @@ def submit(code: str) -> WerkzeugResponse | tuple[str, int]:
     questionnaire = rt.current_questionnaire()
     raw = {q.id: request.form.getlist(q.id) for q in questionnaire.questions}
     key = request.form.get("idempotency_key", "")[:64] or uuid.uuid4().hex
-    try:
-        submission = validate_answers(questionnaire, raw)
-    except SubmissionError as error:
-        page = render_template(
-            "form.html",
-            place=place,
-            questionnaire=questionnaire,
-            idempotency_key=key,
-            values=raw,
-            errors=error.errors,
-            messages=ERROR_MESSAGES,
-        )
-        return page, 400
-    with session_scope(rt.sessions) as session:
-        store_response(
-            session,
-            place=place,
-            questionnaire=questionnaire,
-            submission=submission,
-            channel="qr",
-            language="fr",
-            idempotency_key=key,
-            day=today(rt.settings.timezone),
-        )
-    rt.notifier.notify()  # after the commit: the database is the source of truth
-    return redirect(url_for("survey.thanks", code=place.code), code=303)
+    token = request.form.get("token", "")
+    steps = request.form.get("mode") == STEPS
+    thanks = redirect(url_for("survey.thanks", code=place.code, lang=g.lang), code=303)
+    if request.form.get(HONEYPOT):
+        return thanks  # a robot: it sees success, nothing is stored
+
+    def again(status: int, **kwargs: Any) -> tuple[str, int]:
+        page = _render(place, questionnaire, values=raw, key=key, steps=steps, **kwargs)
+        return page, status
+
+    nav = request.form.get("nav", "send")
+    if steps and nav in ("next", "prev"):
+        return _move(questionnaire, raw, again, nav, token)
+
+    verdict = _guard().check(token, place.code)
+    if verdict is not Verdict.OK:
+        fresh = token if verdict is Verdict.TOO_FAST else _guard().issue(place.code)
+        last = _last(questionnaire, steps)
+        return again(400, errors={}, token=fresh, notice=verdict.value, step=last)
+    secret = rt.settings.secret_key.get_secret_value()
+    outcome = accept(
+        rt,
+        place=place,
+        questionnaire=questionnaire,
+        raw=raw,
+        channel="qr",
+        language=g.lang,
+        idempotency_key=key,
+        day=today(rt.settings.timezone),
+        limiter_key=client_key(secret, request.remote_addr),
+    )
+    if outcome.status is Status.INVALID:
+        first = _index_of(questionnaire, next(iter(outcome.errors)))
+        return again(400, errors=outcome.errors, token=token, step=first if steps else 0)
+    if outcome.status is Status.RATE_LIMITED:
+        last = _last(questionnaire, steps)
+        return again(429, errors={}, token=token, notice="rate_limited", step=last)
+    return thanks
+
+
+def _index_of(questionnaire: Questionnaire, qid: str) -> int:
+    return next(i for i, q in enumerate(questionnaire.questions) if q.id == qid)
+
+
+def _last(questionnaire: Questionnaire, steps: bool) -> int:
+    return len(questionnaire.questions) - 1 if steps else 0
+
+
+def _move(
+    questionnaire: Questionnaire,
+    raw: Mapping[str, Sequence[str]],
+    again: Any,
+    nav: str,
+    token: str,
+) -> tuple[str, int]:
+    """One screen forward (after checking that screen's question) or back."""
+    step = max(0, min(int(request.form.get("step", "0") or 0), len(questionnaire.questions) - 1))
+    if nav == "next":
+        current = questionnaire.questions[step]
+        if current.required and not any(v.strip() for v in raw.get(current.id, ())):
+            return again(400, errors={current.id: "required"}, token=token, step=step)  # type: ignore[no-any-return]
+        step = min(step + 1, len(questionnaire.questions) - 1)
+    else:
+        step = max(step - 1, 0)
+    return again(200, errors={}, token=token, step=step)  # type: ignore[no-any-return]
+
+
+@survey_blueprint.get("/r/<code>/affiche")
+def poster(code: str) -> str:
+    """The printable A4 poster of a place (QR code generated here, nothing from outside)."""
+    place = _place_or_404(code)
+    url = form_url(request.url_root, place.code)
+    context = poster_context(place.name, place.commune_name, url)
+    return render_template("poster.html", qr=qr_svg(url, title=context["qr_title"]), **context)
 
 
 @survey_blueprint.get("/r/<code>/merci")

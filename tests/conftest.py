@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -65,7 +66,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, redis_url=None, secret_key="test-secret-key")
+    # No minimum fill time here: tests answer instantly (a dedicated test covers it).
+    return Settings(
+        database_url=database_url,
+        redis_url=None,
+        secret_key="test-secret-key",
+        min_fill_seconds=0,
+        burst_threshold=1000,  # tests repeat identical answers on purpose
+    )
 
 
 @pytest.fixture
@@ -152,6 +160,12 @@ def make_place(session_factory: sessionmaker[Session], territories: None) -> Pla
     return factory
 
 
+@pytest.fixture
+def make_place_once(make_place: PlaceFactory) -> str:
+    """The code of one place, for tests that post many times (fuzzing)."""
+    return make_place().code
+
+
 class RecordingNotifier:
     """A notifier that only counts notifications; tests fold explicitly."""
 
@@ -179,3 +193,18 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+FORM_FIELDS = re.compile(r'name="(idempotency_key|token)" value="([^"]+)"')
+
+
+def fresh_form(client: FlaskClient, code: str, **query: str) -> dict[str, str]:
+    """The hidden fields of a freshly shown form (idempotency key and signed token)."""
+    page = client.get(f"/r/{code}", query_string=query)
+    assert page.status_code == 200, page.status_code
+    return dict(FORM_FIELDS.findall(page.get_data(as_text=True)))
+
+
+def send_answers(client: FlaskClient, code: str, answers: dict[str, object], **extra: str):  # type: ignore[no-untyped-def]
+    """Show the form, then send it as a browser would; returns the reply."""
+    return client.post(f"/r/{code}", data={**fresh_form(client, code), **answers, **extra})

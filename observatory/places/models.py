@@ -56,3 +56,17 @@ class TeamPlace(Base):
     place_id: Mapped[int] = mapped_column(
         ForeignKey("place.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Kiosk(Base):
+    """A tablet enrolled by a place; the enrolment link is its credential (only its hash here)."""
+
+    __tablename__ = "kiosk"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Dates only, like everything else in the database.
+    enrolled_on: Mapped[dt.date] = mapped_column(Date)
+    revoked_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -85,6 +85,7 @@ def store_response(
     language: str,
     idempotency_key: str,
     day: dt.date,
+    flags: int = 0,
 ) -> tuple[Response, bool]:
     """Insert one response with its answers; (response, created).
 
@@ -110,7 +111,7 @@ def store_response(
         channel=channel,
         day=day,
         language=language,
-        flags=0,
+        flags=flags,
     )
     try:
         with session.begin_nested():

@@ -21,7 +21,7 @@ from observatory.db import make_engine, make_session_factory, upgrade
 from observatory.places.models import Place
 from observatory.territories.service import import_territories
 from observatory.workers.celery_app import FOLD_TASK, make_celery
-from tests.conftest import create_pg_database, drop_pg_database
+from tests.conftest import create_pg_database, drop_pg_database, send_answers
 
 pytestmark = pytest.mark.services
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -38,6 +38,8 @@ def stack(tmp_path: Path) -> Iterator[Settings]:
         redis_url=REDIS_URL,
         fold_debounce_seconds=0.3,
         secret_key="integration",
+        min_fill_seconds=0,
+        burst_threshold=1000,
     )
     upgrade(database_url)
     factory = make_session_factory(make_engine(database_url))
@@ -126,7 +128,7 @@ def test_posted_answer_is_folded_exactly_once_by_a_real_worker(stack: Settings) 
         )
         session.add(place)
 
-    assert client.post("/r/RE2345", data={"satisfaction": "bien"}).status_code == 303
+    assert send_answers(client, "RE2345", {"satisfaction": "bien"}).status_code == 303
     elapsed = wait_for(lambda: national_n(stack) == 1, timeout=10)
     assert elapsed < 5, f"answer reached the cells after {elapsed:.1f} s"
 
@@ -141,7 +143,7 @@ def test_posted_answer_is_folded_exactly_once_by_a_real_worker(stack: Settings) 
     # A burst of answers is folded by a handful of tasks, not one task per answer.
     before = folds(stack)
     for _ in range(30):
-        assert client.post("/r/RE2345", data={"satisfaction": "tres_bien"}).status_code == 303
+        assert send_answers(client, "RE2345", {"satisfaction": "tres_bien"}).status_code == 303
     wait_for(lambda: national_n(stack) == 31, timeout=15)
     time.sleep(1.0)
     assert folds(stack) - before <= 6

@@ -83,10 +83,12 @@ def test_demo_serves_the_barometer_and_shows_a_new_answer(demo: tuple[str, Path]
     before = national_answers(base)
     assert before == 6000
 
-    form = get(f"{base}/r/{code}")
-    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', form)
-    assert key
-    body = urllib.parse.urlencode({"idempotency_key": key.group(1), "satisfaction": "tres_bien"})
+    form = dict(
+        re.findall(r'name="(idempotency_key|token)" value="([^"]+)"', get(f"{base}/r/{code}"))
+    )
+    assert set(form) == {"idempotency_key", "token"}
+    time.sleep(2.1)  # a person takes longer than the minimum fill time
+    body = urllib.parse.urlencode({**form, "satisfaction": "tres_bien"})
     request = urllib.request.Request(f"{base}/r/{code}", data=body.encode(), method="POST")
     with urllib.request.urlopen(request, timeout=10) as reply:
         assert reply.status == 200 and "Merci" in reply.read().decode("utf-8")

@@ -115,3 +115,22 @@ def test_db_upgrade_on_a_fresh_file(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         get_settings.cache_clear()
     assert result.exit_code == 0 and "new.sqlite3" in result.output
     assert (tmp_path / "new.sqlite3").exists()
+
+
+def test_qr_writes_the_code_and_a_standalone_poster(
+    cli: CliRunner, tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    run(cli, "import-places", str(EXAMPLE))
+    with session_factory() as session:
+        code = session.scalars(select(Place.code)).one()
+    result = run(cli, "qr", code.lower(), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert f"/r/{code}" in result.output
+    svg = (tmp_path / f"qr-{code}.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    assert (tmp_path / f"qr-{code}.png").read_bytes().startswith(b"\x89PNG")
+    poster = (tmp_path / f"affiche-{code}.html").read_text(encoding="utf-8")
+    assert "<style>" in poster and "@page" in poster and 'rel="stylesheet"' not in poster
+    assert "Anonymal" in poster
+    missing = cli.invoke(main, ["qr", "ZZZZZZ", "--out", str(tmp_path)])
+    assert missing.exit_code == 2

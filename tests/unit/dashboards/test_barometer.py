@@ -8,6 +8,7 @@ import json
 from flask.testing import FlaskClient
 
 from observatory.aggregation.fold import fold_all_pending
+from tests.conftest import send_answers
 
 
 def layout_text(client: FlaskClient) -> str:
@@ -18,7 +19,7 @@ def layout_text(client: FlaskClient) -> str:
 
 def post(client: FlaskClient, code: str, choice: str, n: int) -> None:
     for _ in range(n):
-        assert client.post(f"/r/{code}", data={"satisfaction": choice}).status_code == 303
+        assert send_answers(client, code, {"satisfaction": choice}).status_code == 303
 
 
 def test_barometer_page_is_served_with_local_assets(client: FlaskClient, territories) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.clock import today
 from observatory.responses.models import Answer, Comment, Response
+from tests.conftest import fresh_form, send_answers
 
 
 def count(factory: sessionmaker[Session], model: type) -> int:
@@ -46,6 +47,7 @@ def test_valid_answer_is_stored_anonymously_then_notified(
         "motif": ["demarches", "securite"],
         "amelioration": "Très bien, mon mail est jean.dupont@example.org",
     }
+    data = {**fresh_form(client, place.code), **data}
     reply = client.post(
         f"/r/{place.code}",
         data=data,
@@ -53,7 +55,7 @@ def test_valid_answer_is_stored_anonymously_then_notified(
         headers={"User-Agent": "UA-test-marker"},
     )
     assert reply.status_code == 303
-    assert reply.headers["Location"].endswith(f"/r/{place.code}/merci")
+    assert reply.headers["Location"].endswith(f"/r/{place.code}/merci?lang=fr")
     assert app.extensions["observatory"].notifier.notifications == 1
     with session_factory() as session:
         response = session.scalars(select(Response)).one()
@@ -79,17 +81,17 @@ def test_invalid_answer_shows_errors_and_stores_nothing(
     client: FlaskClient, make_place, session_factory
 ) -> None:
     place = make_place()
-    reply = client.post(f"/r/{place.code}", data={"objectif": "oui", "motif": "loisirs"})
+    reply = send_answers(client, place.code, {"objectif": "oui", "motif": "loisirs"})
     assert reply.status_code == 400
     html = html_lib.unescape(reply.get_data(as_text=True))
     assert "Merci de choisir une réponse" in html
     assert 'aria-describedby="' in html and "err-satisfaction" in html
     # The other answers are kept in the re-shown form.
     assert 'value="oui" checked' in html and 'value="loisirs" checked' in html
-    bad = client.post(f"/r/{place.code}", data={"satisfaction": "super"})
+    bad = send_answers(client, place.code, {"satisfaction": "super"})
     assert bad.status_code == 400
-    too_long = client.post(
-        f"/r/{place.code}", data={"satisfaction": "bien", "amelioration": "x" * 1001}
+    too_long = send_answers(
+        client, place.code, {"satisfaction": "bien", "amelioration": "x" * 1001}
     )
     assert too_long.status_code == 400
     assert count(session_factory, Response) == 0
@@ -108,3 +110,10 @@ def test_smileys_are_drawn_not_emoji(client: FlaskClient, make_place) -> None:
     assert page.count('<svg class="face"') == 4
     assert 'aria-hidden="true"' in page
     assert not any(0x1F300 <= ord(ch) <= 0x1FAFF for ch in page)
+
+
+def test_poster_of_a_place(client: FlaskClient, make_place) -> None:
+    place = make_place()
+    page = html_lib.unescape(client.get(f"/r/{place.code}/affiche").get_data(as_text=True))
+    assert "<svg" in page and f"/r/{place.code}" in page and place.name in page
+    assert client.get("/r/ZZZZZZ/affiche").status_code == 404

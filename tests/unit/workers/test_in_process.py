@@ -7,6 +7,7 @@ import json
 from observatory.app import create_app
 from observatory.config import Settings
 from observatory.workers.dispatch import InProcessWorker
+from tests.conftest import send_answers
 
 
 def test_posted_answer_reaches_the_barometer_via_the_in_process_worker(
@@ -20,7 +21,7 @@ def test_posted_answer_reaches_the_barometer_via_the_in_process_worker(
         place = make_place()
         client = app.test_client()
         for _ in range(12):
-            assert client.post(f"/r/{place.code}", data={"satisfaction": "bien"}).status_code == 303
+            assert send_answers(client, place.code, {"satisfaction": "bien"}).status_code == 303
         assert worker.wait_idle(timeout=20)
         layout = json.dumps(client.get("/barometre/_dash-layout").get_json(), ensure_ascii=False)
         assert '"children": "12"' in layout

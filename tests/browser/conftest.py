@@ -1,0 +1,109 @@
+"""A live server and system Chromium (never a downloaded browser) for the browser tests.
+
+HTML and accessibility do not depend on the database, so these run on SQLite only; the rest of
+the suite covers both backends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from observatory.app import create_app
+from observatory.config import Settings
+from observatory.db import make_engine, make_session_factory, upgrade
+from observatory.places.models import Place, Team, TeamPlace
+from observatory.questionnaires.definitions import ensure_questionnaires
+from observatory.territories.service import import_territories
+from tests.conftest import RecordingNotifier
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PLACE_CODE = "MED234"
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    code: str
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'site.sqlite3'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    with factory.begin() as session:
+        import_territories(session)
+        ensure_questionnaires(session)
+        place = Place(
+            code=PLACE_CODE, source_id="browser-1", pivot="43493312300029",
+            name="Médiathèque Jean-Moulin", commune_code="51454", commune_name="Reims",
+            postal_code="51100", address="1 rue de l'Essai", typologie=["BIB"], services=[],
+            dispositifs=[], itinerant=False, updated_at=dt.date(2026, 1, 1), record={},
+        )  # fmt: skip
+        session.add(place)
+        session.flush()
+        team = Team(name="Équipe Jean-Moulin")
+        session.add(team)
+        session.flush()
+        session.add(TeamPlace(team_id=team.id, place_id=place.id))
+    settings = Settings(
+        database_url=url, secret_key="browser", min_fill_seconds=0, burst_threshold=1000
+    )
+    app = create_app(settings, notifier=RecordingNotifier())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(f"http://127.0.0.1:{port}", PLACE_CODE, settings)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A 320 px wide phone with JavaScript disabled."""
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, java_script_enabled=False, locale="fr-FR"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
