@@ -14,6 +14,8 @@ EXTENSION = "observatory"
 def create_app(settings: Settings | None = None, notifier: Notifier | None = None) -> Flask:
     from dashboards.barometer import register_barometer
     from survey import survey_blueprint
+    from survey.api import api_blueprint
+    from survey.kiosk import kiosk_blueprint
 
     settings = settings or get_settings()
     runtime = build_runtime(settings, notifier)
@@ -21,6 +23,8 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
     app.config["SECRET_KEY"] = settings.secret_key.get_secret_value()
     app.extensions[EXTENSION] = runtime
     app.register_blueprint(survey_blueprint)
+    app.register_blueprint(kiosk_blueprint)
+    app.register_blueprint(api_blueprint)
     _install_translations(app)
 
     @app.get("/")

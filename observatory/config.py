@@ -96,6 +96,23 @@ class Settings(BaseSettings):
         description="Identical answers at one place within 10 minutes beyond which the next "
         "ones are flagged and kept out of statistics until reviewed.",
     )
+    kiosk_idle_seconds: int = Field(
+        default=60,
+        gt=0,
+        description="Seconds without a touch after which a kiosk asks whether the person is "
+        "still there (RGAA 13.1: they can ask for more time).",
+    )
+    kiosk_warning_seconds: int = Field(
+        default=30,
+        gt=0,
+        description="Seconds the kiosk waits for an answer to that question before it keeps "
+        "what was answered and goes back to the start.",
+    )
+    kiosk_pause_seconds: int = Field(
+        default=8,
+        ge=0,
+        description="Minimum interval between two answers on a kiosk (the thank-you screen).",
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8050",
         description="Public address of the site, printed on posters and QR codes made offline "

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from observatory.app import create_app
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory, upgrade
+from observatory.places.kiosks import enrol_kiosk
 from observatory.places.models import Place, Team, TeamPlace
 from observatory.questionnaires.definitions import ensure_questionnaires
 from observatory.territories.service import import_territories
@@ -44,6 +46,17 @@ class Site:
     url: str
     code: str
     settings: Settings
+    kiosk_token: str
+
+    def responses(self) -> list[tuple[str, str]]:
+        """(channel, idempotency key) of every stored response."""
+        engine = make_engine(self.settings.database_url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT channel, idempotency_key FROM response"))
+                return [(row[0], row[1]) for row in rows]
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +79,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         session.add(team)
         session.flush()
         session.add(TeamPlace(team_id=team.id, place_id=place.id))
+        _, kiosk_token = enrol_kiosk(session, place, "Tablette", "browser", dt.date(2026, 11, 1))
     settings = Settings(
-        database_url=url, secret_key="browser", min_fill_seconds=0, burst_threshold=1000
+        database_url=url,
+        secret_key="browser",
+        min_fill_seconds=0,
+        burst_threshold=1000,
+        kiosk_idle_seconds=2,
+        kiosk_warning_seconds=2,
+        kiosk_pause_seconds=1,
     )
     app = create_app(settings, notifier=RecordingNotifier())
     with socket.socket() as sock:
@@ -76,7 +96,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield Site(f"http://127.0.0.1:{port}", PLACE_CODE, settings)
+    yield Site(f"http://127.0.0.1:{port}", PLACE_CODE, settings, kiosk_token)
     server.shutdown()
 
 

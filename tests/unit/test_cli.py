@@ -134,3 +134,27 @@ def test_qr_writes_the_code_and_a_standalone_poster(
     assert "Anonymal" in poster
     missing = cli.invoke(main, ["qr", "ZZZZZZ", "--out", str(tmp_path)])
     assert missing.exit_code == 2
+
+
+def test_kiosk_enrol_gives_a_link_that_revoke_withdraws(
+    cli: CliRunner, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OBSERVATORY_SECRET_KEY", "cli-secret")
+    get_settings.cache_clear()
+    run(cli, "import-places", str(EXAMPLE))
+    with session_factory() as session:
+        code = session.scalars(select(Place.code)).one()
+    enrolled = run(cli, "kiosk", "enrol", code, "--label", "Accueil")
+    assert enrolled.exit_code == 0, enrolled.output
+    link = next(line for line in enrolled.output.splitlines() if "/kiosk/" in line)
+    token = link.rsplit("/kiosk/", 1)[1]
+    from observatory.places.kiosks import kiosk_for_token
+
+    with session_factory() as session:
+        kiosk = kiosk_for_token(session, token, "cli-secret")
+        assert kiosk is not None and kiosk.label == "Accueil"
+    assert run(cli, "kiosk", "revoke", str(kiosk.id)).exit_code == 0
+    with session_factory() as session:
+        assert kiosk_for_token(session, token, "cli-secret") is None
+    assert cli.invoke(main, ["kiosk", "revoke", "999"]).exit_code == 2
+    assert cli.invoke(main, ["kiosk", "enrol", "ZZZZZZ"]).exit_code == 2

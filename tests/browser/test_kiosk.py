@@ -1,0 +1,102 @@
+"""The kiosk on a tablet: accessible, offline-safe (exactly once), patient with people."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, Route
+
+from tests.browser.conftest import Site
+from tests.browser.test_form_accessibility import assert_accessible
+
+
+def open_kiosk(page: Page, site: Site, lang: str = "fr") -> None:
+    page.goto(f"{site.url}/kiosk/{site.kiosk_token}?lang={lang}")
+    page.wait_for_selector("#kiosk-progress:not([hidden])")
+
+
+def answer(page: Page, choice: str = "bien") -> None:
+    page.click(f"label[for=q-satisfaction-{choice}]")
+    page.click("#kiosk-actions button:has-text('Suivant')")
+    page.click("button[value=send]")
+    page.wait_for_selector("#kiosk-thanks:not([hidden])")
+    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=5000)  # back to the start
+
+
+def kiosk_keys(site: Site) -> list[str]:
+    return [key for channel, key in site.responses() if channel == "kiosk"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_kiosk_states_are_accessible(page: Page, site: Site, lang: str) -> None:
+    open_kiosk(page, site, lang)
+    assert_accessible(page, f"kiosk ({lang})")
+    page.click("label[for=q-satisfaction-tres_bien]")
+    page.click("#kiosk-actions button.button:not(.secondary):not([value=send])")
+    assert_accessible(page, f"kiosk step 2 ({lang})")
+    page.wait_for_selector("dialog[open]", timeout=5000)  # idle: "are you still there?"
+    assert_accessible(page, f"kiosk dialog ({lang})")
+    page.click("#more-time")
+    page.click("button[value=send]")
+    page.wait_for_selector("#kiosk-thanks:not([hidden])")
+    assert_accessible(page, f"kiosk thank-you ({lang})")
+
+
+def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
+    page: Page, site: Site
+) -> None:
+    before = set(kiosk_keys(site))
+    open_kiosk(page, site)
+    page.context.set_offline(True)
+    for choice in ("tres_bien", "bien", "pas_bien"):
+        answer(page, choice)
+    status = page.locator("#kiosk-status")
+    assert "3" in status.inner_text() and "attente" in status.inner_text()
+    assert set(kiosk_keys(site)) == before
+
+    calls = {"n": 0}
+
+    def interrupt_first(route: Route) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            route.fetch()  # the server stores the answer…
+            route.abort()  # …but the reply is lost: the kiosk must retry
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/responses", interrupt_first)
+    page.context.set_offline(False)
+    page.wait_for_function(
+        "document.getElementById('kiosk-status').textContent.includes('envoyées')", timeout=20000
+    )
+    new = [key for key in kiosk_keys(site) if key not in before]
+    assert len(new) == 3 and len(set(new)) == 3
+    assert calls["n"] >= 4  # the interrupted one was sent again, and stored once
+
+
+def test_an_abandoned_answer_is_kept_after_a_warning(page: Page, site: Site) -> None:
+    before = set(kiosk_keys(site))
+    open_kiosk(page, site)
+    page.click("label[for=q-satisfaction-pas_tres_bien]")
+    page.wait_for_selector("dialog[open]", timeout=5000)
+    page.click("#more-time")  # the person asks for more time: nothing is lost or reset
+    assert page.is_checked("#q-satisfaction-pas_tres_bien")
+    page.wait_for_selector("dialog[open]", timeout=5000)
+    # No answer this time: the kiosk keeps the partial answer and goes back to the start.
+    page.wait_for_selector("dialog[open]", state="detached", timeout=5000)
+    page.wait_for_function(
+        "document.getElementById('kiosk-status').textContent.includes('envoyées')", timeout=10000
+    )
+    assert len(set(kiosk_keys(site)) - before) == 1
+    assert not page.is_checked("#q-satisfaction-pas_tres_bien")
+
+
+def test_the_service_worker_serves_the_kiosk_offline(page: Page, site: Site) -> None:
+    open_kiosk(page, site)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now controlled by the worker, which caches what it serves
+    page.wait_for_selector("#kiosk-progress:not([hidden])")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#kiosk-progress:not([hidden])")
+    assert page.locator("[data-question=satisfaction]").is_visible()
+    page.context.set_offline(False)
