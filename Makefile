@@ -23,8 +23,8 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 lint:
-	$(BIN)/ruff check observatory survey dashboards migrations tests tools
-	$(BIN)/ruff format --check observatory survey dashboards migrations tests tools
+	$(BIN)/ruff check observatory survey dashboards migrations tests tools bench
+	$(BIN)/ruff format --check observatory survey dashboards migrations tests tools bench
 
 typecheck:
 	$(BIN)/mypy observatory survey dashboards

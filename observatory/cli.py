@@ -224,6 +224,52 @@ def kiosk_revoke(kiosk_id: int) -> None:
     click.echo(f"Kiosk {kiosk_id} revoked.")
 
 
+@main.group()
+def token() -> None:
+    """Access tokens for teams, coordinators, ministry staff and researchers."""
+
+
+@token.command("issue")
+@click.option(
+    "--role", type=click.Choice(["team", "coordinator", "ministry", "researcher"]), required=True
+)
+@click.option(
+    "--scope", default="*", show_default=True, help="Team id, or LEVEL:CODE for a coordinator."
+)
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366))
+def token_issue(role: str, scope: str, days: int) -> None:
+    """Print a new signed token (give it to its holder over a trusted channel)."""
+    from observatory.access.tokens import Role, issue
+
+    settings = get_settings()
+    try:
+        signed, principal = issue(
+            settings.secret_key.get_secret_value(), Role(role), scope, days=days
+        )
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(signed)
+    click.echo(
+        f"role={principal.role.value} scope={principal.scope} jti={principal.jti} "
+        f"expires={principal.expires:%Y-%m-%d}",
+        err=True,
+    )
+
+
+@token.command("revoke")
+@click.argument("jti")
+def token_revoke(jti: str) -> None:
+    """Refuse the token with this id from now on."""
+    from observatory.access.tokens import revoke
+    from observatory.clock import today
+
+    settings = get_settings()
+    with session_scope(_sessions(settings)) as session:
+        revoke(session, jti.strip(), today(settings.timezone))
+    click.echo(f"Token {jti} revoked.")
+
+
 class _NoNotifier:
     """For commands that build the app only to render a page: no worker needed."""
 

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="Python logging level of the services.")
 
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        # HMAC-SHA256 keys shorter than the hash are weak (RFC 7518 §3.2).
+        if len(value.get_secret_value()) < 32:
+            raise ValueError("the secret key needs at least 32 characters")
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _empty_is_unset(cls, value: str | None) -> str | None:

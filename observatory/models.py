@@ -1,5 +1,6 @@
 """Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
 
+from observatory.access.models import TokenRevocation
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.db import Base
 from observatory.places.models import Kiosk, Place, Team, TeamPlace
@@ -20,4 +21,5 @@ __all__ = [
     "Team",
     "TeamPlace",
     "Territory",
+    "TokenRevocation",
 ]

@@ -17,11 +17,18 @@ from observatory.app import runtime
 from observatory.clock import today
 from observatory.places.kiosks import kiosk_for_token
 from observatory.places.models import Kiosk, Place
+from observatory.places.qr import qr_svg
+from survey.i18n import N_
 from survey.messages import ERROR_MESSAGES
 from survey.submission import Status, accept
 from survey.views import HONEYPOT
 
 kiosk_blueprint = Blueprint("kiosk", __name__)
+
+
+def _gettext(message: str) -> str:
+    translated: str = g.translator.gettext(message)
+    return translated
 
 
 def _enrolled(token: str) -> tuple[Kiosk, Place] | None:
@@ -35,6 +42,7 @@ def _enrolled(token: str) -> tuple[Kiosk, Place] | None:
 def _page(token: str, kiosk: Kiosk, place: Place, **state: object) -> str:
     rt = runtime()
     context: dict[str, object] = {"values": {}, "errors": {}, "thanked": False} | state
+    later_url = url_for("survey.form", code=place.code, later=True, lang=g.lang, _external=True)
     return render_template(
         "kiosk.html",
         kiosk=kiosk,
@@ -45,6 +53,8 @@ def _page(token: str, kiosk: Kiosk, place: Place, **state: object) -> str:
         messages=ERROR_MESSAGES,
         idempotency_key=uuid.uuid4().hex,
         honeypot=HONEYPOT,
+        later_url=later_url,
+        later_qr=qr_svg(later_url, title=_gettext(N_("QR code pour répondre plus tard"))),
         **context,
     )
 

@@ -80,6 +80,7 @@ def _render(
     steps: bool,
     step: int = 0,
     notice: str | None = None,
+    later: bool = False,
 ) -> str:
     return render_template(
         "form.html",
@@ -94,11 +95,15 @@ def _render(
         steps=steps,
         step=step,
         honeypot=HONEYPOT,
+        later=later,
     )
 
 
-@survey_blueprint.get("/r/<code>")
-def form(code: str) -> str:
+# The QR printed at the place answers now ("qr"); the one a kiosk shows to take home answers
+# later ("later"). The entry point records the channel: it is never asked.
+@survey_blueprint.get("/r/<code>", defaults={"later": False})
+@survey_blueprint.get("/r/<code>/plus-tard", defaults={"later": True})
+def form(code: str, later: bool) -> str:
     place = _place_or_404(code)
     return _render(
         place,
@@ -108,11 +113,13 @@ def form(code: str) -> str:
         key=uuid.uuid4().hex,
         token=_guard().issue(place.code),
         steps=request.args.get("mode") == STEPS,
+        later=later,
     )
 
 
-@survey_blueprint.post("/r/<code>")
-def submit(code: str) -> WerkzeugResponse | tuple[str, int]:
+@survey_blueprint.post("/r/<code>", defaults={"later": False})
+@survey_blueprint.post("/r/<code>/plus-tard", defaults={"later": True})
+def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
     place = _place_or_404(code)
     rt = runtime()
     questionnaire = rt.current_questionnaire()
@@ -125,7 +132,9 @@ def submit(code: str) -> WerkzeugResponse | tuple[str, int]:
         return thanks  # a robot: it sees success, nothing is stored
 
     def again(status: int, **kwargs: Any) -> tuple[str, int]:
-        page = _render(place, questionnaire, values=raw, key=key, steps=steps, **kwargs)
+        page = _render(
+            place, questionnaire, values=raw, key=key, steps=steps, later=later, **kwargs
+        )
         return page, status
 
     nav = request.form.get("nav", "send")
@@ -143,7 +152,7 @@ def submit(code: str) -> WerkzeugResponse | tuple[str, int]:
         place=place,
         questionnaire=questionnaire,
         raw=raw,
-        channel="qr",
+        channel="later" if later else "qr",
         language=g.lang,
         idempotency_key=key,
         day=today(rt.settings.timezone),

@@ -70,7 +70,7 @@ def settings(database_url: str) -> Settings:
     return Settings(
         database_url=database_url,
         redis_url=None,
-        secret_key="test-secret-key",
+        secret_key="test-secret-key-0123456789abcdef-0123",
         min_fill_seconds=0,
         burst_threshold=1000,  # tests repeat identical answers on purpose
     )

@@ -2,7 +2,8 @@
 
 python tools/i18n.py extract  # messages.pot from templates, code and questionnaires
 python tools/i18n.py update   # create or merge survey/translations/<lang>.po
-python tools/i18n.py check     # exit 1 if the .pot is out of date or a translation is missing
+python tools/i18n.py check    # exit 1 if the .pot is out of date or a translation is missing
+python tools/i18n.py fill F   # add translations from a JSON file {msgid: {lang: text}}
 """
 
 from __future__ import annotations
@@ -78,6 +79,22 @@ def update() -> None:
         path.write_bytes(out.getvalue())
 
 
+def fill(path: Path) -> None:
+    """Add translations (given as {msgid: {lang: text}}) where a catalogue has none yet."""
+    given: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+    for code in TARGETS:
+        po = TRANSLATIONS / f"{code}.po"
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=code)
+        for message in catalog:
+            if message.id in given and not message.string and code in given[message.id]:
+                message.string = given[message.id][code]
+                message.flags.discard("fuzzy")
+        out = io.BytesIO()
+        write_po(out, catalog, omit_header=False, sort_output=True, width=100, ignore_obsolete=True)
+        po.write_bytes(out.getvalue())
+
+
 def problems() -> list[str]:
     """Why the catalogues are not ready (empty when they are)."""
     found = []
@@ -99,6 +116,9 @@ def problems() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["fill"] and len(argv) == 2:
+        fill(Path(argv[1]))
+        return 0
     for command in argv or ["check"]:
         if command == "extract":
             extract()

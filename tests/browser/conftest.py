@@ -37,6 +37,7 @@ FLAGS = [
     "--no-first-run",
 ]
 PLACE_CODE = "MED234"
+BROWSER_SECRET = "browser-secret-0123456789abcdef-0123456"
 
 pytestmark = pytest.mark.browser
 
@@ -79,10 +80,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         session.add(team)
         session.flush()
         session.add(TeamPlace(team_id=team.id, place_id=place.id))
-        _, kiosk_token = enrol_kiosk(session, place, "Tablette", "browser", dt.date(2026, 11, 1))
+        _, kiosk_token = enrol_kiosk(
+            session, place, "Tablette", BROWSER_SECRET, dt.date(2026, 11, 1)
+        )
     settings = Settings(
         database_url=url,
-        secret_key="browser",
+        secret_key=BROWSER_SECRET,
         min_fill_seconds=0,
         burst_threshold=1000,
         kiosk_idle_seconds=2,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Site
 
@@ -46,7 +46,7 @@ def test_every_form_state_is_accessible(page: Page, site: Site, lang: str) -> No
 def test_focus_moves_to_the_error_summary(page: Page, site: Site) -> None:
     page.goto(f"{site.url}/r/{site.code}")
     page.click("button[value=send]")
-    assert page.evaluate("document.activeElement.id") == "erreurs"
+    expect(page.locator("#erreurs")).to_be_focused()
     described = page.get_attribute("#q-satisfaction", "aria-describedby") or ""
     assert "err-satisfaction" in described
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import Site
 from tests.browser.test_form_accessibility import assert_accessible
@@ -65,9 +65,7 @@ def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
 
     page.route("**/api/v1/responses", interrupt_first)
     page.context.set_offline(False)
-    page.wait_for_function(
-        "document.getElementById('kiosk-status').textContent.includes('envoyées')", timeout=20000
-    )
+    expect(page.locator("#kiosk-status")).to_contain_text("envoyées", timeout=20000)
     new = [key for key in kiosk_keys(site) if key not in before]
     assert len(new) == 3 and len(set(new)) == 3
     assert calls["n"] >= 4  # the interrupted one was sent again, and stored once
@@ -83,9 +81,7 @@ def test_an_abandoned_answer_is_kept_after_a_warning(page: Page, site: Site) -> 
     page.wait_for_selector("dialog[open]", timeout=5000)
     # No answer this time: the kiosk keeps the partial answer and goes back to the start.
     page.wait_for_selector("dialog[open]", state="detached", timeout=5000)
-    page.wait_for_function(
-        "document.getElementById('kiosk-status').textContent.includes('envoyées')", timeout=10000
-    )
+    expect(page.locator("#kiosk-status")).to_contain_text("envoyées", timeout=10000)
     assert len(set(kiosk_keys(site)) - before) == 1
     assert not page.is_checked("#q-satisfaction-pas_tres_bien")
 

@@ -37,7 +37,7 @@ def stack(tmp_path: Path) -> Iterator[Settings]:
         database_url=database_url,
         redis_url=REDIS_URL,
         fold_debounce_seconds=0.3,
-        secret_key="integration",
+        secret_key="integration-0123456789abcdef-012345",
         min_fill_seconds=0,
         burst_threshold=1000,
     )

@@ -139,7 +139,7 @@ def test_qr_writes_the_code_and_a_standalone_poster(
 def test_kiosk_enrol_gives_a_link_that_revoke_withdraws(
     cli: CliRunner, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OBSERVATORY_SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("OBSERVATORY_SECRET_KEY", "cli-secret-0123456789abcdef-0123456789")
     get_settings.cache_clear()
     run(cli, "import-places", str(EXAMPLE))
     with session_factory() as session:
@@ -151,10 +151,10 @@ def test_kiosk_enrol_gives_a_link_that_revoke_withdraws(
     from observatory.places.kiosks import kiosk_for_token
 
     with session_factory() as session:
-        kiosk = kiosk_for_token(session, token, "cli-secret")
+        kiosk = kiosk_for_token(session, token, "cli-secret-0123456789abcdef-0123456789")
         assert kiosk is not None and kiosk.label == "Accueil"
     assert run(cli, "kiosk", "revoke", str(kiosk.id)).exit_code == 0
     with session_factory() as session:
-        assert kiosk_for_token(session, token, "cli-secret") is None
+        assert kiosk_for_token(session, token, "cli-secret-0123456789abcdef-0123456789") is None
     assert cli.invoke(main, ["kiosk", "revoke", "999"]).exit_code == 2
     assert cli.invoke(main, ["kiosk", "enrol", "ZZZZZZ"]).exit_code == 2

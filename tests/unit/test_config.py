@@ -43,3 +43,8 @@ def test_task_time_limit_must_stay_below_visibility_timeout() -> None:
 def test_thresholds_must_be_positive() -> None:
     with pytest.raises(ValidationError):
         Settings(k_public=0)
+
+
+def test_secret_key_must_be_long_enough_for_hmac_sha256() -> None:
+    with pytest.raises(ValidationError, match="32 characters"):
+        Settings(secret_key="short")

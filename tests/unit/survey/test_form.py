@@ -117,3 +117,27 @@ def test_poster_of_a_place(client: FlaskClient, make_place) -> None:
     page = html_lib.unescape(client.get(f"/r/{place.code}/affiche").get_data(as_text=True))
     assert "<svg" in page and f"/r/{place.code}" in page and place.name in page
     assert client.get("/r/ZZZZZZ/affiche").status_code == 404
+
+
+def test_the_later_entry_point_records_its_channel(
+    client: FlaskClient, make_place, session_factory
+) -> None:
+    place = make_place()
+    page = client.get(f"/r/{place.code}/plus-tard")
+    assert page.status_code == 200
+    assert f'action="/r/{place.code}/plus-tard"' in page.get_data(as_text=True)
+    fields = dict(
+        __import__("re").findall(
+            r'name="(idempotency_key|token)" value="([^"]+)"', page.get_data(as_text=True)
+        )
+    )
+    reply = client.post(f"/r/{place.code}/plus-tard", data={**fields, "satisfaction": "bien"})
+    assert reply.status_code == 303
+    with session_factory() as session:
+        assert session.scalars(select(Response.channel)).one() == "later"
+
+
+def test_pages_forbid_inline_script_and_other_origins(client: FlaskClient, make_place) -> None:
+    policy = client.get(f"/r/{make_place().code}").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy

@@ -19,7 +19,7 @@ from observatory.places.kiosks import enrol_kiosk, kiosk_for_token, revoke_kiosk
 from observatory.places.models import Place
 from observatory.responses.models import Response
 
-SECRET = "test-secret-key"
+SECRET = "test-secret-key-0123456789abcdef-0123"
 Enrol = Callable[[], str]
 
 
@@ -53,7 +53,7 @@ def test_enrolment_tokens_are_verified_and_revocable(enrol: Enrol, session_facto
     with session_factory() as session:
         kiosk = kiosk_for_token(session, token, SECRET)
         assert kiosk is not None and kiosk.token_hash != token
-        assert kiosk_for_token(session, token, "another-secret") is None
+        assert kiosk_for_token(session, token, "another-secret-0123456789abcdef-012345") is None
         assert kiosk_for_token(session, token[:-2] + "xx", SECRET) is None
     with session_factory.begin() as session:
         revoke_kiosk(session, kiosk.id, dt.date(2026, 11, 2))
@@ -67,6 +67,10 @@ def test_kiosk_page_and_its_no_javascript_submission(
     token = enrol()
     page = client.get(f"/kiosk/{token}")
     assert page.status_code == 200 and "data-kiosk" in page.get_data(as_text=True)
+    # A QR code to answer later, at home: it leads to the "later" entry point.
+    assert "/plus-tard" in page.get_data(as_text=True) and 'class="qr-code"' in page.get_data(
+        as_text=True
+    )
     assert client.get("/kiosk/not-a-token").status_code == 404
     reply = client.post(
         f"/kiosk/{token}", data={"idempotency_key": "kiosk-1", "satisfaction": "bien"}

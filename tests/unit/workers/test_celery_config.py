@@ -7,7 +7,7 @@ from observatory.workers.celery_app import FOLD_TASK, SWEEP_TASK, make_celery
 
 
 def test_celery_is_configured_for_safe_redelivery() -> None:
-    app = make_celery(Settings(redis_url="redis://127.0.0.1:6379/9", secret_key="x"))
+    app = make_celery(Settings(redis_url="redis://127.0.0.1:6379/9", secret_key="x" * 40))
     conf = app.conf
     assert conf.task_serializer == "json" and conf.accept_content == ["json"]
     assert conf.task_acks_late is True

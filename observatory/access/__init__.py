@@ -1,0 +1,1 @@
+"""Tokens, roles and scopes: the only place that decodes a token."""
