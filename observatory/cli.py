@@ -177,6 +177,33 @@ def qr(code: str, out_dir: Path) -> None:
 
 
 @main.group()
+def questionnaire() -> None:
+    """Questionnaire versions (data, not code)."""
+
+
+@questionnaire.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def questionnaire_add(file: Path) -> None:
+    """Add the questionnaire version defined in FILE (JSON); the newest version is the form."""
+    import json
+
+    from observatory.questionnaires.definitions import add_version, ensure_questionnaires
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        with session_scope(_sessions(get_settings())) as session:
+            ensure_questionnaires(session)
+            added = add_version(session, data)
+    except (ValueError, KeyError, TypeError) as error:
+        click.echo(f"Error: {file} is not a valid questionnaire: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"Questionnaire version {added.version} ({len(added.questions)} questions) is stored."
+    )
+    click.echo("Restart the web processes to serve it; answers to older versions stay readable.")
+
+
+@main.group()
 def kiosk() -> None:
     """Tablets enrolled by places for answers given on site."""
 

@@ -96,6 +96,8 @@ def _render(
         step=step,
         honeypot=HONEYPOT,
         later=later,
+        # Read-aloud stays on from one screen to the next when the person turned it on.
+        voice="1" if request.values.get("voice") == "1" else "0",
     )
 
 

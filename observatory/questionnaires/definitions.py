@@ -128,6 +128,28 @@ def ensure_questionnaires(session: Session) -> None:
     session.flush()
 
 
+def add_version(session: Session, data: dict[str, Any]) -> Questionnaire:
+    """Store a new version (data, not code); stored versions are never changed.
+
+    Re-adding an identical definition is a no-op; a different one under a stored number is
+    refused, since answers already pinned to that version must keep their meaning.
+    """
+    questionnaire = parse_definition(data)
+    stored = session.scalar(
+        select(QuestionnaireRow).where(QuestionnaireRow.version == questionnaire.version)
+    )
+    if stored is not None:
+        if json.loads(stored.definition_json) != data:
+            raise ValueError(
+                f"version {questionnaire.version} already exists with other content; "
+                "give the new definition a new version number"
+            )
+        return questionnaire
+    session.add(QuestionnaireRow(version=questionnaire.version, definition_json=json.dumps(data)))
+    session.flush()
+    return questionnaire
+
+
 def load_questionnaires(session: Session) -> dict[int, Questionnaire]:
     """All versions stored in the database: old answers stay readable after a new version."""
     rows = session.scalars(select(QuestionnaireRow))

@@ -158,3 +158,37 @@ def test_kiosk_enrol_gives_a_link_that_revoke_withdraws(
         assert kiosk_for_token(session, token, "cli-secret-0123456789abcdef-0123456789") is None
     assert cli.invoke(main, ["kiosk", "revoke", "999"]).exit_code == 2
     assert cli.invoke(main, ["kiosk", "enrol", "ZZZZZZ"]).exit_code == 2
+
+
+def test_a_new_questionnaire_version_needs_no_code_change(
+    cli: CliRunner, tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    import json
+
+    from observatory.questionnaires.definitions import load_questionnaires, packaged_definitions
+
+    v2 = json.loads(json.dumps(packaged_definitions()[1]))
+    v2["version"] = 2
+    v2["questions"].insert(
+        1,
+        {
+            "id": "attente",
+            "kind": "single",
+            "label": "Avez-vous attendu longtemps ?",
+            "options": [{"code": "non", "label": "Non"}, {"code": "oui", "label": "Oui"}],
+        },
+    )
+    path = tmp_path / "v2.json"
+    path.write_text(json.dumps(v2), encoding="utf-8")
+    result = run(cli, "questionnaire", "add", str(path))
+    assert result.exit_code == 0 and "version 2" in result.output
+    assert run(cli, "questionnaire", "add", str(path)).exit_code == 0  # identical: no-op
+    v2["title"] = "Autre chose"
+    path.write_text(json.dumps(v2), encoding="utf-8")
+    assert cli.invoke(main, ["questionnaire", "add", str(path)]).exit_code == 2
+    path.write_text('{"version": 3, "questions": []}', encoding="utf-8")
+    assert cli.invoke(main, ["questionnaire", "add", str(path)]).exit_code == 2
+    with session_factory() as session:
+        versions = load_questionnaires(session)
+    assert set(versions) == {1, 2}
+    assert versions[2].question("attente") is not None

@@ -170,3 +170,31 @@ def test_flagged_responses_stay_out_of_the_cells(session_factory, make_place) ->
         session.execute(update(Response).where(Response.seq == first).values(flags=FLAG_BURST))
     fold_all_pending(session_factory, TODAY)
     assert national(session_factory)[0] == 1
+
+
+def test_answers_to_two_versions_fold_together(session_factory, make_place) -> None:
+    """A new version (an extra question) does not disturb the cells of the old one."""
+    import json
+
+    from observatory.questionnaires.definitions import add_version, packaged_definitions
+
+    v2 = json.loads(json.dumps(packaged_definitions()[1]))
+    v2["version"] = 2
+    v2["questions"].append(
+        {"id": "attente", "kind": "single", "label": "Attente ?",
+         "options": [{"code": "non", "label": "Non"}, {"code": "oui", "label": "Oui"}]}
+    )  # fmt: skip
+    with session_factory.begin() as session:
+        new = add_version(session, v2)
+    place = make_place()
+    answer(session_factory, place, "bien")
+    submission = validate_answers(new, {"satisfaction": ["tres_bien"], "attente": ["oui"]})
+    with session_factory.begin() as session:
+        store_response(session, place=place, questionnaire=new, submission=submission,
+                       channel="qr", language="fr", idempotency_key=uuid.uuid4().hex,
+                       day=dt.date(2026, 11, 2))  # fmt: skip
+    fold_all_pending(session_factory, TODAY)
+    assert national(session_factory) == (2, 5)
+    frame = cells(session_factory)
+    waiting = frame[(frame.question == "attente") & (frame.scope_level == "national")]
+    assert set(waiting.n) == {1}
