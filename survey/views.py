@@ -158,6 +158,7 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
         language=g.lang,
         idempotency_key=key,
         day=today(rt.settings.timezone),
+        # The address only ever feeds an hourly salted hash held in Redis/memory for <= 1 h.
         limiter_key=client_key(secret, request.remote_addr),
     )
     if outcome.status is Status.INVALID:

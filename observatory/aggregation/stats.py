@@ -1,11 +1,34 @@
-"""Pure statistics on sufficient statistics (n, sum, sum of squares); no I/O."""
+"""Pure statistics on sufficient statistics (n, sum, sum of squares, counts); no I/O.
+
+Cells only keep integer sufficient statistics (see `cells`), so every function here works from
+them rather than from individual answers: an interval, a test or a funnel limit can be computed
+for any cell, at any scope, without reading answers again. Comparisons of two periods are in
+`comparison`, the shrinkage of place scores towards their territory in `shrinkage`.
+docs/methodology.md explains the methods to non-experts.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from scipy import stats
+
+# Below this many answers a mean's interval comes from the bootstrap rather than from Student's t
+# (see `level_mean_interval`).
+BOOTSTRAP_BELOW = 30
+BOOTSTRAP_RESAMPLES = 2000
+# Spiegelhalter's usual pair of funnel limits: about 2 and 3 standard errors.
+FUNNEL_LEVELS = (0.95, 0.998)
+
+FunnelKind = Literal["share", "mean"]
+FunnelPosition = Literal["inside", "above", "below"]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -16,6 +39,13 @@ class Estimate:
     low: float
     high: float
     n: int
+
+
+def _z(confidence: float) -> float:
+    """Two-sided standard normal quantile, e.g. 1.96 for 0.95."""
+    if not 0.0 < confidence < 1.0:
+        raise ValueError("confidence must be strictly between 0 and 1")
+    return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
 def mean_interval(n: int, total: float, total_sq: float, confidence: float = 0.95) -> Estimate:
@@ -33,16 +63,250 @@ def mean_interval(n: int, total: float, total_sq: float, confidence: float = 0.9
     return Estimate(mean, mean - half, mean + half, n)
 
 
+def _on_0_10(raw: Estimate, max_level: int) -> Estimate:
+    """Rescale an estimate on levels 0..max_level to 0-10, clipping the bounds to the scale."""
+    scale = 10.0 / max_level
+
+    def clip(x: float) -> float:
+        return min(10.0, max(0.0, x * scale))
+
+    return Estimate(raw.value * scale, clip(raw.low), clip(raw.high), raw.n)
+
+
 def score_0_10(n: int, total: int, total_sq: int, max_level: int) -> Estimate:
     """Score on 0-10 of an ordinal question whose answers are levels 0..max_level.
 
     Levels are stored as integers so that sums are exact; the 0-10 scale (comparable with the
     State's quality barometer) is applied only here, clipped to the scale's bounds.
     """
-    raw = mean_interval(n, total, total_sq)
-    scale = 10.0 / max_level
+    return _on_0_10(mean_interval(n, total, total_sq), max_level)
 
-    def clip(x: float) -> float:
-        return min(10.0, max(0.0, x * scale))
 
-    return Estimate(raw.value * scale, clip(raw.low), clip(raw.high), n)
+def share_interval(count: int, n: int, confidence: float = 0.95) -> Estimate:
+    """Share count/n with its Wilson score interval.
+
+    Why Wilson rather than p ± z·sqrt(p(1-p)/n): the latter collapses to a zero-width interval
+    at 0 % or 100 % and leaves [0, 1] for small n, which are exactly the small cells teams look
+    at; Wilson's interval stays inside [0, 1] and keeps close to its nominal coverage from a
+    handful of answers (Brown, Cai & DasGupta 2001).
+    """
+    if n <= 0:
+        raise ValueError("a share needs at least one answer")
+    if not 0 <= count <= n:
+        raise ValueError("count must be between 0 and n")
+    z = _z(confidence)
+    share = count / n
+    z2n = z * z / n
+    centre = (share + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(share * (1 - share) / n + z2n / (4 * n))
+    # At 0 and n the bounds are exactly 0 and 1; rounding alone could push them past.
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == n else min(1.0, centre + half)
+    return Estimate(share, low, high, n)
+
+
+def _levels_and_counts(counts_by_level: Mapping[int, int]) -> tuple[list[int], list[int]]:
+    """Levels with a positive count, sorted (so the result does not depend on mapping order)."""
+    if any(c < 0 for c in counts_by_level.values()):
+        raise ValueError("counts cannot be negative")
+    kept = sorted((int(level), int(c)) for level, c in counts_by_level.items() if c > 0)
+    if not kept:
+        raise ValueError("a mean needs at least one answer")
+    return [level for level, _ in kept], [c for _, c in kept]
+
+
+def bootstrap_mean_interval(
+    counts_by_level: Mapping[int, int],
+    confidence: float = 0.95,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> Estimate:
+    """Mean of ordinal levels with a percentile bootstrap interval, from the count of each level.
+
+    Why: with few answers the mean of a 0..max scale is often skewed (many answers at the top),
+    and the symmetric t interval can run past the scale. Resampling n answers from the observed
+    ones is the same as drawing the level counts from a multinomial(n, observed shares), so the
+    bootstrap needs only the per-level counts a cell already holds, and it is one vectorised draw.
+    The interval always stays between the lowest and highest level observed. It is deterministic
+    for a given seed, so a figure does not change each time a page is drawn.
+
+    Limits: when every answer has the same level the interval has zero width, and at very small
+    n the percentile bootstrap is somewhat too narrow (it cannot see levels nobody chose).
+    """
+    if resamples < 1:
+        raise ValueError("resamples must be positive")
+    alpha = 1 - confidence
+    if not 0.0 < alpha < 1.0:
+        raise ValueError("confidence must be strictly between 0 and 1")
+    levels, counts = _levels_and_counts(counts_by_level)
+    n = sum(counts)
+    mean = sum(lv * c for lv, c in zip(levels, counts, strict=True)) / n
+    rng = np.random.default_rng(seed)
+    drawn = rng.multinomial(n, np.asarray(counts, dtype=np.float64) / n, size=resamples)
+    means = drawn @ np.asarray(levels, dtype=np.float64) / n
+    low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    return Estimate(mean, float(low), float(high), n)
+
+
+def level_mean_interval(
+    counts_by_level: Mapping[int, int],
+    confidence: float = 0.95,
+    *,
+    bootstrap_below: int = BOOTSTRAP_BELOW,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> Estimate:
+    """Mean of ordinal levels with the interval suited to its number of answers.
+
+    Below `bootstrap_below` answers (30 by default) the bootstrap is used, from 30 on the
+    Student t interval of `mean_interval`. Why 30: the usual rule of thumb from which the mean
+    of a bounded 0..max scale is close enough to normal for the t interval to be accurate, while
+    below it the skew of satisfaction scales makes the symmetric t interval misleading.
+    """
+    levels, counts = _levels_and_counts(counts_by_level)
+    n = sum(counts)
+    if n < bootstrap_below:
+        return bootstrap_mean_interval(counts_by_level, confidence, resamples, seed)
+    total = sum(lv * c for lv, c in zip(levels, counts, strict=True))
+    total_sq = sum(lv * lv * c for lv, c in zip(levels, counts, strict=True))
+    return mean_interval(n, total, total_sq, confidence)
+
+
+def score_0_10_from_levels(
+    counts_by_level: Mapping[int, int],
+    max_level: int,
+    confidence: float = 0.95,
+    *,
+    bootstrap_below: int = BOOTSTRAP_BELOW,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> Estimate:
+    """`score_0_10` from per-level counts, bootstrapped for small n (`level_mean_interval`)."""
+    raw = level_mean_interval(
+        counts_by_level,
+        confidence,
+        bootstrap_below=bootstrap_below,
+        resamples=resamples,
+        seed=seed,
+    )
+    return _on_0_10(raw, max_level)
+
+
+def _sizes(n: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    sizes = np.atleast_1d(np.asarray(n))
+    if sizes.ndim != 1:
+        raise ValueError("n must be a number or a one-dimensional array")
+    if sizes.size and (np.any(sizes < 1) or np.any(sizes != np.floor(sizes))):
+        raise ValueError("n must hold whole numbers of answers, at least 1")
+    return sizes.astype(np.int64)
+
+
+def _check_funnel(target: float, kind: FunnelKind, sd: float | None) -> None:
+    if kind == "share":
+        if sd is not None:
+            raise ValueError("sd only applies to means; a share's spread follows from its target")
+        if not 0.0 < target < 1.0:
+            raise ValueError("the target share must be strictly between 0 and 1")
+    elif kind == "mean":
+        if sd is None or not (math.isfinite(sd) and sd > 0):
+            raise ValueError("a funnel for means needs the answers' standard deviation sd > 0")
+    else:
+        raise ValueError(f"unknown funnel kind {kind!r}")
+
+
+def _binomial_limit(target: float, sizes: npt.NDArray[np.int64], p: float) -> FloatArray:
+    """Spiegelhalter's (2005, appendix A.1.1) interpolated p-quantile of Binomial(n, target)/n.
+
+    r is the smallest count with P(R ≤ r) ≥ p; the limit (r - a)/n with
+    a = (P(R ≤ r) - p) / P(R = r) spreads the jump of the discrete distribution linearly over
+    the last unit, so the limits are smooth in n instead of a staircase.
+    """
+    r: FloatArray = np.asarray(stats.binom.ppf(p, sizes, target), dtype=np.float64)
+    cdf = stats.binom.cdf(r, sizes, target)
+    pmf = stats.binom.pmf(r, sizes, target)
+    safe = np.where(pmf > 0, pmf, 1.0)
+    a = np.clip(np.where(pmf > 0, (cdf - p) / safe, 0.0), 0.0, 1.0)
+    limit: FloatArray = np.clip((r - a) / sizes, 0.0, 1.0)
+    return limit
+
+
+def _funnel_bounds(
+    target: float,
+    sizes: npt.NDArray[np.int64],
+    kind: FunnelKind,
+    sd: float | None,
+    level: float,
+) -> tuple[FloatArray, FloatArray]:
+    if not 0.0 < level < 1.0:
+        raise ValueError("funnel levels must be strictly between 0 and 1")
+    tail = (1 - level) / 2
+    if kind == "share":
+        return _binomial_limit(target, sizes, tail), _binomial_limit(target, sizes, 1 - tail)
+    assert sd is not None
+    half = _z(level) * sd / np.sqrt(sizes.astype(np.float64))
+    return target - half, target + half
+
+
+def funnel_limits(
+    target: float,
+    n: npt.ArrayLike,
+    *,
+    kind: FunnelKind = "share",
+    sd: float | None = None,
+    levels: Sequence[float] = FUNNEL_LEVELS,
+) -> pd.DataFrame:
+    """Funnel-plot control limits around `target` for each number of answers in `n`.
+
+    Why funnels rather than rankings: a place with few answers can sit far from the territory's
+    figure by chance alone; the limits show how far chance can take it for its size (Spiegelhalter
+    2005, "Funnel plots for comparing institutional performance", Stat. Med. 24:1185-1202).
+
+    - kind="share": `target` is the territory's share (strictly between 0 and 1) and the limits
+      are interpolated quantiles of the exact binomial distribution (`_binomial_limit`), which
+      stay in [0, 1] and are right for small n, where p ± z·sqrt(p(1-p)/n) is not.
+    - kind="mean": `target` is the territory's mean and `sd` the standard deviation of single
+      answers (e.g. the territory's pooled within-place standard deviation); the limits are the
+      normal approximation target ± z·sd/sqrt(n). They are not clipped to the scale.
+
+    Returns one row per level and n (levels in the given order, n as given), with columns
+    n, level, lower, upper. The default levels 0.95 and 0.998 are Spiegelhalter's "2 and 3
+    standard errors": outside 99.8 % is unlikely to be chance even among a few hundred places.
+
+    Limits: it assumes places differ only by chance around the target. When places genuinely
+    differ (over-dispersion), many will fall outside; `shrinkage` estimates that spread.
+    """
+    _check_funnel(target, kind, sd)
+    sizes = _sizes(n)
+    frames = []
+    for level in levels:
+        lower, upper = _funnel_bounds(target, sizes, kind, sd, level)
+        frames.append(
+            pd.DataFrame({"n": sizes, "level": float(level), "lower": lower, "upper": upper})
+        )
+    if not frames:
+        raise ValueError("at least one funnel level is needed")
+    return pd.concat(frames, ignore_index=True)
+
+
+def funnel_position(
+    value: float,
+    n: int,
+    target: float,
+    *,
+    kind: FunnelKind = "share",
+    sd: float | None = None,
+    level: float = 0.998,
+) -> FunnelPosition:
+    """Where a place's `value` from `n` answers falls against the funnel limits at `level`.
+
+    A value on a limit counts as inside. The default 99.8 % level flags only what is very unlikely
+    to be chance; pass 0.95 for an early warning, knowing that one place in twenty is outside by
+    chance alone.
+    """
+    _check_funnel(target, kind, sd)
+    lower, upper = _funnel_bounds(target, _sizes(n), kind, sd, level)
+    if value > float(upper[0]):
+        return "above"
+    if value < float(lower[0]):
+        return "below"
+    return "inside"

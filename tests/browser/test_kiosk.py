@@ -52,6 +52,7 @@ def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
     status = page.locator("#kiosk-status")
     assert "3" in status.inner_text() and "attente" in status.inner_text()
     assert set(kiosk_keys(site)) == before
+    assert_accessible(page, "kiosk offline, answers waiting")
 
     calls = {"n": 0}
 
