@@ -214,20 +214,38 @@ def _check_funnel(target: float, kind: FunnelKind, sd: float | None) -> None:
         raise ValueError(f"unknown funnel kind {kind!r}")
 
 
-def _binomial_limit(target: float, sizes: npt.NDArray[np.int64], p: float) -> FloatArray:
-    """Spiegelhalter's (2005, appendix A.1.1) interpolated p-quantile of Binomial(n, target)/n.
+def _binomial_lower_count(target: float, sizes: npt.NDArray[np.int64], tail: float) -> FloatArray:
+    """Spiegelhalter's (2005, appendix A.1.1) interpolated `tail`-quantile of Binomial(n, target).
 
-    r is the smallest count with P(R ≤ r) ≥ p; the limit (r - a)/n with
-    a = (P(R ≤ r) - p) / P(R = r) spreads the jump of the discrete distribution linearly over
-    the last unit, so the limits are smooth in n instead of a staircase.
+    r is the smallest count with P(R ≤ r) ≥ tail; the limit r - a with
+    a = (P(R ≤ r) - tail) / P(R = r) spreads the last jump of the discrete distribution linearly
+    over the unit below r, so the funnel is a smooth curve in n instead of a staircase. A whole
+    count x lies below it exactly when P(R ≤ x) < tail: the interpolation never changes which
+    places are flagged, only how the line is drawn between whole counts.
     """
-    r: FloatArray = np.asarray(stats.binom.ppf(p, sizes, target), dtype=np.float64)
+    r: FloatArray = np.asarray(stats.binom.ppf(tail, sizes, target), dtype=np.float64)
     cdf = stats.binom.cdf(r, sizes, target)
     pmf = stats.binom.pmf(r, sizes, target)
     safe = np.where(pmf > 0, pmf, 1.0)
-    a = np.clip(np.where(pmf > 0, (cdf - p) / safe, 0.0), 0.0, 1.0)
-    limit: FloatArray = np.clip((r - a) / sizes, 0.0, 1.0)
-    return limit
+    a = np.clip(np.where(pmf > 0, (cdf - tail) / safe, 0.0), 0.0, 1.0)
+    count: FloatArray = np.clip(r - a, 0.0, sizes)
+    return count
+
+
+def _binomial_limits(
+    target: float, sizes: npt.NDArray[np.int64], tail: float
+) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper share limits, each leaving at most `tail` of Binomial(n, target) outside.
+
+    The upper limit is the lower one of the answers *not* counted (n - R ~ Binomial(n, 1 - target)),
+    so both tails are treated alike: a share x/n is above exactly when P(R ≥ x) < tail. (Applying
+    the quantile formula directly to the upper tail would flag counts whose tail probability
+    exceeds `tail`.) Both are divided by n only at the end, so a whole count on a limit compares
+    as equal to it.
+    """
+    lower = _binomial_lower_count(target, sizes, tail) / sizes
+    upper = (sizes - _binomial_lower_count(1 - target, sizes, tail)) / sizes
+    return lower.astype(np.float64), upper.astype(np.float64)
 
 
 def _funnel_bounds(
@@ -241,7 +259,7 @@ def _funnel_bounds(
         raise ValueError("funnel levels must be strictly between 0 and 1")
     tail = (1 - level) / 2
     if kind == "share":
-        return _binomial_limit(target, sizes, tail), _binomial_limit(target, sizes, 1 - tail)
+        return _binomial_limits(target, sizes, tail)
     assert sd is not None
     half = _z(level) * sd / np.sqrt(sizes.astype(np.float64))
     return target - half, target + half
@@ -262,8 +280,10 @@ def funnel_limits(
     2005, "Funnel plots for comparing institutional performance", Stat. Med. 24:1185-1202).
 
     - kind="share": `target` is the territory's share (strictly between 0 and 1) and the limits
-      are interpolated quantiles of the exact binomial distribution (`_binomial_limit`), which
-      stay in [0, 1] and are right for small n, where p ± z·sqrt(p(1-p)/n) is not.
+      come from the exact binomial distribution with Spiegelhalter's interpolation
+      (`_binomial_limits`): they stay in [0, 1] and are right for small n, where the normal
+      approximation p ± z·sqrt(p(1-p)/n) is not. A share count/n is outside exactly when the
+      one-sided binomial probability of a count at least that extreme is below (1 - level)/2.
     - kind="mean": `target` is the territory's mean and `sd` the standard deviation of single
       answers (e.g. the territory's pooled within-place standard deviation); the limits are the
       normal approximation target ± z·sd/sqrt(n). They are not clipped to the scale.

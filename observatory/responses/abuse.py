@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
+from observatory.resilience import Breaker
+
 MAX_TTL_SECONDS = 3600
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ class Limits:
         burst_window_seconds: int = 600,
     ) -> None:
         self._counter = counter
+        self._breaker = Breaker()
         self.per_client_per_hour = per_client_per_hour
         self.per_place_per_hour = per_place_per_hour
         self.burst_threshold = burst_threshold
@@ -96,19 +99,25 @@ class Limits:
 
         Generous by design: a médiathèque's public Wi-Fi puts every visitor behind one address.
         """
+        if not self._breaker.available():
+            return True
         try:
             per_client = self._counter.hit(f"c:{client}", MAX_TTL_SECONDS)
             per_place = self._counter.hit(f"p:{place_code}", MAX_TTL_SECONDS)
         except Exception:  # counters unavailable (Redis down): never lose an answer for that
             log.warning("rate-limit counters unavailable; accepting", exc_info=True)
+            self._breaker.trip()
             return True
         return per_client <= self.per_client_per_hour and per_place <= self.per_place_per_hour
 
     def is_burst(self, signature: str) -> bool:
         """True when the same answers keep arriving at one place: kept, but flagged for review."""
+        if not self._breaker.available():
+            return False
         try:
             count = self._counter.hit(f"b:{signature}", self.burst_window_seconds)
         except Exception:
             log.warning("burst counters unavailable; not flagging", exc_info=True)
+            self._breaker.trip()
             return False
         return count > self.burst_threshold

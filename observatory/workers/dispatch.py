@@ -12,6 +12,7 @@ import threading
 from typing import Protocol
 
 from observatory.config import Settings
+from observatory.resilience import Breaker
 from observatory.workers.tasks import run_fold
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,20 @@ class CeleryNotifier:
         self._redis = redis_client(settings)
         self._key = DEBOUNCE_KEY
         self._task = FOLD_TASK
+        self._breaker = Breaker()
 
     def notify(self) -> None:
         window = self._settings.fold_debounce_seconds
         # The key outlives a lost task by a bounded time; the beat sweep covers the gap.
         ttl = int(window + self._settings.task_time_limit_seconds)
+        if not self._breaker.available():
+            return  # Redis failed a moment ago: the sweep will fold these answers
         try:
             if self._redis.set(self._key, "1", nx=True, ex=max(ttl, 1)):
                 self._celery.send_task(self._task, countdown=window, retry=False)
         except Exception:  # Redis down: the answer is safe in the DB; the sweep will fold it.
             log.warning("could not queue a fold; the periodic sweep will catch up", exc_info=True)
+            self._breaker.trip()
 
     def close(self) -> None:
         self._redis.close()

@@ -336,13 +336,41 @@ def test_compare_shares_is_antisymmetric_and_bounded(
 
 def test_binomial_funnel_limit_hand_computed() -> None:
     # Bin(10, 0.5): P(R ≤ 1) = 11/1024 < 0.025 ≤ P(R ≤ 2) = 56/1024, P(R = 2) = 45/1024, so
-    # a = (56/1024 - 0.025) / (45/1024) and the lower 95 % limit is (2 - a) / 10; by symmetry the
-    # upper one is 1 minus it.
+    # a = (56/1024 - 0.025) / (45/1024) and the lower 95 % limit is (2 - a) / 10; the upper one
+    # is its mirror image.
     a = (Fraction(56, 1024) - Fraction(1, 40)) / Fraction(45, 1024)
     expected = float((2 - a) / 10)
     limits = funnel_limits(0.5, [10], levels=(0.95,))
     assert limits.loc[0, "lower"] == pytest.approx(expected, rel=1e-12)
     assert limits.loc[0, "upper"] == pytest.approx(1 - expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("target", "n", "level"),
+    [
+        (0.5, 10, 0.95),
+        (0.3, 25, 0.95),
+        (0.3, 25, 0.998),
+        (0.85, 40, 0.95),
+        (0.02, 60, 0.998),
+        (0.99, 1, 0.95),
+        (0.6, 3, 0.998),
+    ],
+)
+def test_share_funnel_flags_exactly_the_exact_binomial_tails(
+    target: float, n: int, level: float
+) -> None:
+    # Reference: the exact one-sided binomial tail probabilities from scipy.
+    tail = (1 - level) / 2
+    for count in range(n + 1):
+        expected = (
+            "above"
+            if stats.binom.sf(count - 1, n, target) < tail
+            else "below"
+            if stats.binom.cdf(count, n, target) < tail
+            else "inside"
+        )
+        assert funnel_position(count / n, n, target, level=level) == expected, count
 
 
 def test_binomial_funnel_approaches_the_normal_limits_for_large_n() -> None:
@@ -367,8 +395,8 @@ def test_funnel_position() -> None:
     assert funnel_position(0.9, 10, 0.3) == "above"
     assert funnel_position(0.3, 10, 0.3) == "inside"
     assert funnel_position(0.1, 500, 0.3) == "below"
-    assert funnel_position(0.22, 500, 0.3) == "inside"
-    assert funnel_position(0.22, 500, 0.3, level=0.95) == "below"
+    assert funnel_position(0.25, 500, 0.3) == "inside"
+    assert funnel_position(0.25, 500, 0.3, level=0.95) == "below"
     assert funnel_position(9.9, 100, 7.2, kind="mean", sd=2.0) == "above"
     with pytest.raises(ValueError):
         funnel_position(5.0, 10, 7.2, kind="mean")
