@@ -41,7 +41,8 @@ from observatory.aggregation.stats import (
     share_interval,
 )
 
-FAST = settings(max_examples=60, deadline=None)
+# Few examples each: the whole file stays well under 5 s.
+FAST = settings(max_examples=30, deadline=None)
 
 
 def sufficient(counts: dict[int, int]) -> tuple[int, int, int]:
@@ -116,6 +117,7 @@ def test_share_interval_rejects_impossible_counts(count: int, n: int) -> None:
         share_interval(count, n)
 
 
+@FAST
 @given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_wilson_bounds_contain_the_share_within_0_1(case: tuple[int, int]) -> None:
     count, n = case
@@ -123,6 +125,7 @@ def test_wilson_bounds_contain_the_share_within_0_1(case: tuple[int, int]) -> No
     assert 0.0 <= got.low <= got.value <= got.high <= 1.0
 
 
+@FAST
 @given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_wilson_is_symmetric(case: tuple[int, int]) -> None:
     count, n = case
@@ -131,6 +134,7 @@ def test_wilson_is_symmetric(case: tuple[int, int]) -> None:
     assert got.high == pytest.approx(1 - mirror.low, abs=1e-12)
 
 
+@FAST
 @given(st.integers(1, 300), st.integers(0, 300), st.integers(2, 10))
 def test_wilson_narrows_with_n(n: int, count: int, factor: int) -> None:
     count = min(count, n)
@@ -500,12 +504,14 @@ def test_estimated_tau2_solves_its_moment_equation(
         assert shrink_means(n, means, variance, prior).tolist() == [prior] * len(n)
 
 
+@FAST
 @given(st.floats(1e-3, 10.0), st.floats(1e-3, 10.0), st.integers(1, 10_000), st.integers(1, 100))
 def test_shrinkage_weight_grows_with_n(tau2: float, variance: float, n: int, extra: int) -> None:
     small, large = shrinkage_weight([n, n + extra], variance, tau2)
     assert 0.0 < small < large < 1.0
 
 
+@FAST
 @given(places, st.floats(0.1, 9.0), st.floats(0.0, 10.0))
 def test_no_between_place_variance_means_every_place_gets_the_prior(
     data: tuple[np.ndarray, np.ndarray], variance: float, prior: float
