@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template, request
+from sqlalchemy.exc import OperationalError
 
 from observatory.config import Settings, get_settings
 from observatory.runtime import Runtime, build_runtime
@@ -57,6 +58,13 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
             # inline bootstrap, so its pages are left to a later hash-based policy.)
             response.headers.setdefault("Content-Security-Policy", CSP)
         return response
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(_error: OperationalError):  # type: ignore[no-untyped-def]
+        # Clients retry later: the kiosk keeps its queue, a browser shows a plain message.
+        if request.path.startswith("/api/"):
+            return {"error": "the database is unavailable; retry later"}, 503
+        return render_template("unavailable.html"), 503
 
     register_barometer(app, runtime)
     return app

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory, session_scope
+from observatory.places.models import Place
 from observatory.questionnaires.definitions import (
     Questionnaire,
     ensure_questionnaires,
@@ -15,6 +18,8 @@ from observatory.questionnaires.definitions import (
 )
 from observatory.responses.abuse import Limits, MemoryCounter, RedisCounter
 from observatory.workers.dispatch import Notifier, make_notifier
+
+PLACE_CACHE_SECONDS = 60.0
 
 
 @dataclass
@@ -24,6 +29,7 @@ class Runtime:
     notifier: Notifier
     limits: Limits
     _questionnaires: dict[int, Questionnaire] = field(default_factory=dict)
+    _places: dict[str, tuple[float, Place]] = field(default_factory=dict)
 
     def questionnaires(self) -> dict[int, Questionnaire]:
         """Stored versions, read once: versions are immutable once stored."""
@@ -36,6 +42,22 @@ class Runtime:
     def current_questionnaire(self) -> Questionnaire:
         versions = self.questionnaires()
         return versions[max(versions)]
+
+    def place(self, code: str) -> Place | None:
+        """The place with this public code, kept for a minute.
+
+        Places change rarely; the cache lets the form come back with the person's answers when
+        the database restarts in the middle of a submission. Unknown codes are not cached.
+        """
+        now = time.monotonic()
+        cached = self._places.get(code)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with self.sessions() as session:
+            found = session.scalar(select(Place).where(Place.code == code))
+        if found is not None:
+            self._places[code] = (now + PLACE_CACHE_SECONDS, found)
+        return found
 
     def close(self) -> None:
         self.notifier.close()

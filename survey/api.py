@@ -122,6 +122,7 @@ def post_response() -> ResponseReturnValue:
     replies: dict[Status, Callable[[], ResponseReturnValue]] = {
         Status.INVALID: lambda: _error(422, "invalid answers", errors=outcome.errors),
         Status.RATE_LIMITED: lambda: _error(429, "too many answers from this kiosk; retry later"),
+        Status.UNAVAILABLE: lambda: _error(503, "the database is unavailable; retry later"),
         Status.STORED: lambda: (jsonify({"status": "stored"}), 201),
         Status.DUPLICATE: lambda: (jsonify({"status": "duplicate"}), 200),
     }

@@ -136,8 +136,9 @@ def entry_submit() -> ResponseReturnValue:
     )
     if outcome.status is Status.INVALID:
         return _render(principal, 400, values=raw, errors=outcome.errors, chosen=chosen)
-    if outcome.status is Status.RATE_LIMITED:
-        return _render(principal, 429, values=raw, chosen=chosen, limited=True)
+    if outcome.status in (Status.RATE_LIMITED, Status.UNAVAILABLE):
+        return _render(principal, 503 if outcome.status is Status.UNAVAILABLE else 429,
+                       values=raw, chosen=chosen, limited=True)  # fmt: skip
     # Ready for the next paper form: same place, channel and day, empty answers.
     return _render(principal, saved=True, chosen=chosen)
 

@@ -21,7 +21,7 @@ from observatory.places.qr import qr_svg
 from survey.i18n import N_
 from survey.messages import ERROR_MESSAGES
 from survey.submission import Status, accept
-from survey.views import HONEYPOT
+from survey.views import HONEYPOT, RETRY_LATER
 
 kiosk_blueprint = Blueprint("kiosk", __name__)
 
@@ -97,8 +97,8 @@ def kiosk_submit(token: str) -> ResponseReturnValue:
     )
     if outcome.status is Status.INVALID:
         return _page(token, kiosk, place, values=raw, errors=outcome.errors), 400
-    if outcome.status is Status.RATE_LIMITED:
-        return _page(token, kiosk, place, values=raw), 429
+    if outcome.status in RETRY_LATER:
+        return _page(token, kiosk, place, values=raw), RETRY_LATER[outcome.status][0]
     return done
 
 

@@ -17,6 +17,10 @@ NOTICES = {
         "Ce formulaire était ouvert depuis longtemps. Vos réponses sont gardées : "
         "vérifiez-les, puis appuyez de nouveau sur Envoyer."
     ),
+    "unavailable": N_(
+        "Le service est momentanément indisponible. Vos réponses sont gardées : "
+        "appuyez de nouveau sur Envoyer dans quelques instants."
+    ),
     "rate_limited": N_(
         "Beaucoup de réponses viennent d'être envoyées depuis ce réseau. Vos réponses sont "
         "gardées : réessayez dans quelques minutes."

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+
+from sqlalchemy.exc import OperationalError
 
 from observatory.db import session_scope
 from observatory.places.models import Place
@@ -15,12 +18,15 @@ from observatory.responses.models import FLAG_BURST
 from observatory.responses.service import SubmissionError, store_response, validate_answers
 from observatory.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 
 class Status(Enum):
     STORED = "stored"
     DUPLICATE = "duplicate"  # the same idempotency key was already stored: nothing new
     INVALID = "invalid"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"  # the database cannot be reached: nothing stored, retry later
 
 
 @dataclass(frozen=True)
@@ -49,18 +55,24 @@ def accept(
     if not rt.limits.allow(limiter_key, place.code):
         return Outcome(Status.RATE_LIMITED)
     burst = rt.limits.is_burst(answers_signature(place.code, submission.choices))
-    with session_scope(rt.sessions) as session:
-        _, created = store_response(
-            session,
-            place=place,
-            questionnaire=questionnaire,
-            submission=submission,
-            channel=channel,
-            language=language,
-            idempotency_key=idempotency_key,
-            day=day,
-            flags=FLAG_BURST if burst else 0,
-        )
+    try:
+        with session_scope(rt.sessions) as session:
+            _, created = store_response(
+                session,
+                place=place,
+                questionnaire=questionnaire,
+                submission=submission,
+                channel=channel,
+                language=language,
+                idempotency_key=idempotency_key,
+                day=day,
+                flags=FLAG_BURST if burst else 0,
+            )
+    except OperationalError:
+        # A restart or failover of the database: the transaction rolled back, nothing is half
+        # stored, and the caller keeps the answers for a retry.
+        log.warning("database unavailable while storing an answer", exc_info=True)
+        return Outcome(Status.UNAVAILABLE)
     if created:
         rt.notifier.notify()  # after the commit: the database is the source of truth
     return Outcome(Status.STORED if created else Status.DUPLICATE)

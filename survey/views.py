@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from observatory.app import runtime
@@ -33,7 +32,12 @@ survey_blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static/survey",
 )
-HONEYPOT = "site_web"  # a field people never see; robots fill every field
+HONEYPOT = "site_web"
+# Not stored, answers kept: the person sends again a little later.
+RETRY_LATER = {
+    Status.RATE_LIMITED: (429, "rate_limited"),
+    Status.UNAVAILABLE: (503, "unavailable"),
+}  # a field people never see; robots fill every field
 STEPS = "etapes"
 
 
@@ -60,10 +64,7 @@ def _guard() -> FormGuard:
 
 def _place_or_404(code: str) -> Place:
     normalised = normalise_code(code)
-    place = None
-    if normalised is not None:
-        with runtime().sessions() as session:
-            place = session.scalar(select(Place).where(Place.code == normalised))
+    place = runtime().place(normalised) if normalised is not None else None
     if place is None:
         abort(404)
     return place
@@ -164,9 +165,10 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
     if outcome.status is Status.INVALID:
         first = _index_of(questionnaire, next(iter(outcome.errors)))
         return again(400, errors=outcome.errors, token=token, step=first if steps else 0)
-    if outcome.status is Status.RATE_LIMITED:
+    if outcome.status in RETRY_LATER:
+        status, notice = RETRY_LATER[outcome.status]
         last = _last(questionnaire, steps)
-        return again(429, errors={}, token=token, notice="rate_limited", step=last)
+        return again(status, errors={}, token=token, notice=notice, step=last)
     return thanks
 
 

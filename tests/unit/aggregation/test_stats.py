@@ -41,7 +41,7 @@ from observatory.aggregation.stats import (
     share_interval,
 )
 
-# Few examples each: the whole file stays well under 5 s.
+# Few examples per property keep the whole file under 5 s.
 FAST = settings(max_examples=30, deadline=None)
 
 
