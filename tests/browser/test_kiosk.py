@@ -9,6 +9,10 @@ from tests.browser.conftest import Site
 from tests.browser.test_form_accessibility import assert_accessible
 
 
+# The "next" button the kiosk script adds (language independent).
+NEXT = "#kiosk-actions button.button:not(.secondary):not([value=send])"
+
+
 def open_kiosk(page: Page, site: Site, lang: str = "fr") -> None:
     page.goto(f"{site.url}/kiosk/{site.kiosk_token}?lang={lang}")
     page.wait_for_selector("#kiosk-progress:not([hidden])")
@@ -16,7 +20,7 @@ def open_kiosk(page: Page, site: Site, lang: str = "fr") -> None:
 
 def answer(page: Page, choice: str = "bien") -> None:
     page.click(f"label[for=q-satisfaction-{choice}]")
-    page.click("#kiosk-actions button:has-text('Suivant')")
+    page.click(NEXT)
     page.click("button[value=send]")
     page.wait_for_selector("#kiosk-thanks:not([hidden])")
     page.wait_for_selector("#kiosk-form:not([hidden])", timeout=5000)  # back to the start
@@ -31,7 +35,7 @@ def test_kiosk_states_are_accessible(page: Page, site: Site, lang: str) -> None:
     open_kiosk(page, site, lang)
     assert_accessible(page, f"kiosk ({lang})")
     page.click("label[for=q-satisfaction-tres_bien]")
-    page.click("#kiosk-actions button.button:not(.secondary):not([value=send])")
+    page.click(NEXT)
     assert_accessible(page, f"kiosk step 2 ({lang})")
     page.wait_for_selector("dialog[open]", timeout=5000)  # idle: "are you still there?"
     assert_accessible(page, f"kiosk dialog ({lang})")
@@ -39,6 +43,14 @@ def test_kiosk_states_are_accessible(page: Page, site: Site, lang: str) -> None:
     page.click("button[value=send]")
     page.wait_for_selector("#kiosk-thanks:not([hidden])")
     assert_accessible(page, f"kiosk thank-you ({lang})")
+    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=5000)
+    page.context.set_offline(True)
+    try:
+        answer(page)
+        expect(page.locator("#kiosk-status.pending")).to_be_visible()
+        assert_accessible(page, f"kiosk offline, answers waiting ({lang})")
+    finally:
+        page.context.set_offline(False)
 
 
 def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
