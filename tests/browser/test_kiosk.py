@@ -8,7 +8,6 @@ from playwright.sync_api import Page, Route, expect
 from tests.browser.conftest import Site
 from tests.browser.test_form_accessibility import assert_accessible
 
-
 # The "next" button the kiosk script adds (language independent).
 NEXT = "#kiosk-actions button.button:not(.secondary):not([value=send])"
 
