@@ -49,10 +49,12 @@ def test_every_form_state_is_accessible(page: Page, site: Site, lang: str) -> No
     assert_accessible(page, f"home ({lang})")
 
 
-def test_focus_moves_to_the_error_summary(page: Page, site: Site) -> None:
+def test_focus_moves_to_the_first_error(page: Page, site: Site) -> None:
     page.goto(f"{site.url}/r/{site.code}")
-    page.click("button[value=send]")
-    expect(page.locator("#erreurs")).to_be_focused()
+    page.click("label[for=q-objectif-oui]")
+    page.click("button[value=send]")  # the required first question is missing
+    expect(page.locator("#q-satisfaction-tres_bien")).to_be_focused()
+    expect(page.locator("#erreurs")).to_be_visible()
     described = page.get_attribute("#q-satisfaction", "aria-describedby") or ""
     assert "err-satisfaction" in described
 
