@@ -104,7 +104,7 @@ class Settings(BaseSettings):
     )
     kiosk_warning_seconds: int = Field(
         default=30,
-        gt=0,
+        ge=20,  # WCAG 2.2.1 / RGAA 13.1: at least 20 s to ask for more time
         description="Seconds the kiosk waits for an answer to that question before it keeps "
         "what was answered and goes back to the start.",
     )

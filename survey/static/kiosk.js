@@ -36,9 +36,10 @@
     showStatus(queue.length);
   }
   function showStatus(pending) {
-    statusBox.textContent = pending
-      ? data.pendingText.replace("%(n)s", String(pending))
-      : data.syncedText;
+    var text = pending ? data.pendingText.replace("%(n)s", String(pending)) : data.syncedText;
+    if (statusBox.textContent !== text) {
+      statusBox.textContent = text; /* only changes are announced */
+    }
     statusBox.classList.toggle("pending", pending > 0);
   }
   function newKey() {
@@ -136,7 +137,7 @@
     progress.textContent = data.progressText
       .replace("%(n)s", String(step + 1))
       .replace("%(total)s", String(questions.length));
-    errorBox.hidden = true;
+    clearRequired();
   }
   function focusStep() {
     var target = questions[step].querySelector("legend, label");
@@ -145,10 +146,30 @@
       target.focus();
     }
   }
+  function showRequired() {
+    var first = questions[0];
+    var title = first.querySelector("legend, label.legend");
+    errorBox.textContent = (title ? title.textContent.trim() + " : " : "") + data.requiredText;
+    errorBox.hidden = false;
+    first.setAttribute("aria-describedby", "kiosk-error");
+    first.querySelectorAll("input").forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+    });
+    var firstInput = first.querySelector("input, textarea");
+    if (firstInput) {
+      firstInput.focus();
+    }
+  }
+  function clearRequired() {
+    errorBox.hidden = true;
+    questions[0].removeAttribute("aria-describedby");
+    questions[0].querySelectorAll("input").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+    });
+  }
   next.addEventListener("click", function () {
     if (step === 0 && !firstAnswered()) {
-      errorBox.textContent = data.requiredText;
-      errorBox.hidden = false;
+      showRequired();
       return;
     }
     show(step + 1);
@@ -164,14 +185,16 @@
     thanks.hidden = true;
     formBox.hidden = false;
     show(0);
+    var heading = formBox.querySelector("h1");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
     armIdle();
   }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!firstAnswered()) {
       show(0);
-      errorBox.textContent = data.requiredText;
-      errorBox.hidden = false;
+      showRequired();
       return;
     }
     enqueue(collect());
@@ -207,6 +230,10 @@
   }
   document.getElementById("more-time").addEventListener("click", function () {
     dialog.close();
+    armIdle();
+  });
+  /* Escape closes the dialog too: that is also asking for more time (RGAA 13.1). */
+  dialog.addEventListener("cancel", function () {
     armIdle();
   });
   ["pointerdown", "keydown", "input", "touchstart"].forEach(function (type) {

@@ -89,7 +89,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         min_fill_seconds=0,
         burst_threshold=1000,
         kiosk_idle_seconds=2,
-        kiosk_warning_seconds=2,
+        kiosk_warning_seconds=20,  # the shortest RGAA 13.1 allows
         kiosk_pause_seconds=1,
     )
     app = create_app(settings, notifier=RecordingNotifier())

@@ -88,11 +88,12 @@ def test_an_abandoned_answer_is_kept_after_a_warning(page: Page, site: Site) -> 
     open_kiosk(page, site)
     page.click("label[for=q-satisfaction-pas_tres_bien]")
     page.wait_for_selector("dialog[open]", timeout=5000)
-    page.click("#more-time")  # the person asks for more time: nothing is lost or reset
+    page.keyboard.press("Escape")  # Escape is also "more time": nothing is lost or reset
+    page.wait_for_timeout(500)
     assert page.is_checked("#q-satisfaction-pas_tres_bien")
     page.wait_for_selector("dialog[open]", timeout=5000)
     # No answer this time: the kiosk keeps the partial answer and goes back to the start.
-    page.wait_for_selector("dialog[open]", state="detached", timeout=5000)
+    page.wait_for_selector("dialog[open]", state="detached", timeout=30000)
     expect(page.locator("#kiosk-status")).to_contain_text("envoyées", timeout=10000)
     assert len(set(kiosk_keys(site)) - before) == 1
     assert not page.is_checked("#q-satisfaction-pas_tres_bien")
@@ -108,3 +109,25 @@ def test_the_service_worker_serves_the_kiosk_offline(page: Page, site: Site) -> 
     page.wait_for_selector("#kiosk-progress:not([hidden])")
     assert page.locator("[data-question=satisfaction]").is_visible()
     page.context.set_offline(False)
+
+
+def test_the_scripted_error_names_the_question_and_is_tied_to_it(page: Page, site: Site) -> None:
+    open_kiosk(page, site)
+    page.click(NEXT)  # nothing chosen
+    error = page.locator("#kiosk-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Comment s'est passé votre accompagnement")
+    fieldset = page.locator("[data-question=satisfaction]")
+    expect(fieldset).to_have_attribute("aria-describedby", "kiosk-error")
+    expect(page.locator("#q-satisfaction-tres_bien")).to_be_focused()
+    assert_accessible(page, "kiosk scripted error")
+
+
+def test_kiosk_fits_a_320_px_screen(browser, site: Site) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        open_kiosk(page, site)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()

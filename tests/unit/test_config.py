@@ -48,3 +48,8 @@ def test_thresholds_must_be_positive() -> None:
 def test_secret_key_must_be_long_enough_for_hmac_sha256() -> None:
     with pytest.raises(ValidationError, match="32 characters"):
         Settings(secret_key="short")
+
+
+def test_kiosk_warning_leaves_at_least_20_seconds() -> None:
+    with pytest.raises(ValidationError):
+        Settings(kiosk_warning_seconds=10)
