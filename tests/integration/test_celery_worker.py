@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +18,7 @@ from observatory.places.models import Place
 from observatory.territories.service import import_territories
 from observatory.workers.celery_app import FOLD_TASK, make_celery
 from tests.conftest import create_pg_database, drop_pg_database, send_answers
+from tests.integration.helpers import celery_worker
 
 pytestmark = pytest.mark.services
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -45,34 +42,10 @@ def stack(tmp_path: Path) -> Iterator[Settings]:
     factory = make_session_factory(make_engine(database_url))
     with factory.begin() as session:
         import_territories(session)
-    env = {
-        **os.environ,
-        "OBSERVATORY_DATABASE_URL": database_url,
-        "OBSERVATORY_REDIS_URL": REDIS_URL,
-        "OBSERVATORY_FOLD_DEBOUNCE_SECONDS": "0.3",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "observatory"), "worker", "--concurrency", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        celery = make_celery(settings)
-        deadline = time.monotonic() + 60
-        while not celery.control.ping(timeout=1):
-            assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-            assert time.monotonic() < deadline, "the Celery worker did not start"
-        yield settings
+        with celery_worker(settings, tmp_path / "worker.log"):
+            yield settings
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-        log.close()
         broker.flushdb()
         broker.close()
         drop_pg_database(database_url)

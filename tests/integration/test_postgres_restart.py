@@ -9,19 +9,17 @@ import threading
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
-from observatory.aggregation.rebuild import rebuild_cells
 from observatory.app import create_app
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory
 from observatory.responses.models import Response
 from observatory.workers.tasks import run_fold
 from tests.conftest import fresh_form
+from tests.integration.helpers import assert_cells_equal_a_rebuild
 from tests.integration.test_redis_down import database_with_a_place  # noqa: F401 (fixture)
-from tests.unit.aggregation.test_fold import cells
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 VERSION = next(p.name for p in Path("/etc/postgresql").iterdir())
@@ -83,12 +81,7 @@ def test_answers_across_a_postgres_restart(database_with_a_place: str) -> None: 
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(Response)) == accepted
     run_fold(settings)
-    folded = cells(factory)
-    rebuild_cells(factory, settings)
-    pd.testing.assert_frame_equal(folded, cells(factory))
-    national = folded[(folded.scope_level == "national") & (folded.period_kind == "year")
-                      & (folded.question == "satisfaction")]  # fmt: skip
-    assert list(national.n) == [accepted]
+    assert assert_cells_equal_a_rebuild(factory, settings) == accepted
 
 
 class _Quiet:

@@ -10,13 +10,11 @@ import subprocess
 import time
 from collections.abc import Iterator
 
-import pandas as pd
 import pytest
 import redis
 from sqlalchemy import func, select
 
 from observatory.aggregation.fold import fold_all_pending
-from observatory.aggregation.rebuild import rebuild_cells
 from observatory.app import create_app
 from observatory.clock import today
 from observatory.config import Settings
@@ -26,7 +24,7 @@ from observatory.responses.models import Response
 from observatory.territories.service import import_territories
 from observatory.workers.tasks import run_fold
 from tests.conftest import create_pg_database, drop_pg_database, send_answers
-from tests.unit.aggregation.test_fold import cells
+from tests.integration.helpers import assert_cells_equal_a_rebuild
 
 pytestmark = pytest.mark.services
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -100,14 +98,6 @@ def test_answers_accepted_while_redis_is_down_are_folded_afterwards(
         assert session.scalar(select(func.count()).select_from(Response)) == 5
     # The periodic sweep runs this same function: everything accepted gets folded.
     assert run_fold(settings)["responses"] == 5
-    folded = cells(factory)
-    rebuild_cells(factory, settings)
-    pd.testing.assert_frame_equal(folded, cells(factory))
-    national = folded[
-        (folded.scope_level == "national")
-        & (folded.period_kind == "year")
-        & (folded.question == "satisfaction")
-    ]
-    assert list(national.n) == [5]
+    assert assert_cells_equal_a_rebuild(factory, settings) == 5
     assert fold_all_pending(factory, today(settings.timezone)).responses == 0
     app.extensions["observatory"].close()
