@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,12 @@ from observatory import models
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory, upgrade
 from observatory.territories.models import Territory
+
+# CI explores the same examples on every run (a red CI always means a real regression);
+# local runs keep exploring new ones, which is where new counterexamples are found.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BACKENDS = ("sqlite", "postgresql")

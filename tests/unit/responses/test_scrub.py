@@ -18,6 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from observatory.responses.scrub import PLACEHOLDERS, Match, find_pii, scrub
+from observatory.responses.scrub.text import fold
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "scrub_corpus.jsonl"
 CORPUS_KINDS = {
@@ -421,13 +422,16 @@ def test_output_length_is_bounded(text: str) -> None:
 
 
 # Every trigger (titles, "je m'appelle", "signé", closers, street types, labels, known first
-# names, "at"/"arobase") contains a Latin vowel: text without digits, "@" and Latin vowels
-# cannot contain one, whatever else it holds (other scripts, symbols, odd spaces).
+# names, "at"/"arobase") contains a Latin vowel once folded: text whose characters fold to no
+# Latin vowel, digit or "@" cannot contain one, whatever else it holds (other scripts, symbols,
+# odd spaces). Folding is the scrubber's own, so "Ē" or "Ⓐ" (which read as vowels) are excluded;
+# a hand-written list of accented vowels once let "LĒĀ" (read "Léa") through.
+def _cannot_trigger(character: str) -> bool:
+    return not set(fold(character)) & set("aeiouy@0123456789")
+
+
 NO_TRIGGER_TEXT = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Nd", "Cs"),
-        blacklist_characters="@aeiouyAEIOUYàâäáéèêëíîïìóôöòúùûüýÿÀÂÄÁÉÈÊËÍÎÏÌÓÔÖÒÚÙÛÜÝŸœŒæÆ",
-    ),
+    alphabet=st.characters(blacklist_categories=("Nd", "Cs")).filter(_cannot_trigger),
     max_size=400,
 )
 
