@@ -18,9 +18,9 @@ from flask.typing import ResponseReturnValue
 
 from observatory.app import runtime
 from observatory.clock import today
-from observatory.places.kiosks import kiosk_for_token
 from observatory.places.models import Kiosk, Place
 from survey.i18n import LANGUAGES
+from survey.kiosk import enrolled
 from survey.submission import Status, accept
 
 api_blueprint = Blueprint("ingest_api", __name__, url_prefix="/api/v1")
@@ -36,13 +36,7 @@ def kiosk_from_request() -> tuple[Kiosk, Place] | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    rt = runtime()
-    with rt.sessions() as session:
-        kiosk = kiosk_for_token(
-            session, header[7:].strip(), rt.settings.secret_key.get_secret_value()
-        )
-        place = session.get(Place, kiosk.place_id) if kiosk else None
-    return (kiosk, place) if kiosk and place else None
+    return enrolled(header[7:].strip())
 
 
 def _raw_answers(value: Any) -> dict[str, list[str]] | None:

@@ -31,7 +31,8 @@ def _gettext(message: str) -> str:
     return translated
 
 
-def _enrolled(token: str) -> tuple[Kiosk, Place] | None:
+def enrolled(token: str) -> tuple[Kiosk, Place] | None:
+    """The active kiosk of an enrolment token and its place (page and API alike)."""
     rt = runtime()
     with rt.sessions() as session:
         kiosk = kiosk_for_token(session, token, rt.settings.secret_key.get_secret_value())
@@ -65,7 +66,7 @@ def _unknown() -> tuple[str, int]:
 
 @kiosk_blueprint.get("/kiosk/<token>")
 def kiosk_form(token: str) -> ResponseReturnValue:
-    found = _enrolled(token)
+    found = enrolled(token)
     if found is None:
         return _unknown()
     return _page(token, *found, thanked=request.args.get("merci") == "1")
@@ -74,7 +75,7 @@ def kiosk_form(token: str) -> ResponseReturnValue:
 @kiosk_blueprint.post("/kiosk/<token>")
 def kiosk_submit(token: str) -> ResponseReturnValue:
     """The no-JavaScript path of a kiosk: same validation and storage as everywhere."""
-    found = _enrolled(token)
+    found = enrolled(token)
     if found is None:
         return _unknown()
     kiosk, place = found

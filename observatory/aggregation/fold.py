@@ -181,18 +181,14 @@ def fold_pending(
     session: Session,
     today: dt.date,
     questionnaires: Mapping[int, Questionnaire] | None = None,
-    batch_limit: int | None = None,
 ) -> FoldResult:
-    """Fold responses past the watermark (up to the safe horizon) within the caller's transaction.
-
-    `batch_limit` bounds the seq range of one pass (the rebuild uses it to show progress and
-    bound memory); the caller commits.
-    """
+    """Fold responses past the watermark (up to the safe horizon) within the caller's
+    transaction; the caller commits."""
     horizon = safe_horizon(session)
     last = _lock_watermark(session)
     if horizon <= last:
         return FoldResult(0, 0, last)
-    upto = horizon if batch_limit is None else min(horizon, last + batch_limit)
+    upto = horizon
     qns = questionnaires if questionnaires is not None else load_questionnaires(session)
     answers = load_answers(session, last, upto)
     delta = compute_cells(answers, load_geo(session), option_levels(qns.values()))
@@ -211,20 +207,10 @@ def fold_pending(
     return FoldResult(int(answers["seq"].nunique()) if len(answers) else 0, written, upto)
 
 
-def fold_all_pending(
-    factory: sessionmaker[Session], today: dt.date, batch_limit: int | None = None
-) -> FoldResult:
-    """Repeat committed folds until the watermark reaches the horizon."""
-    total_responses = total_cells = 0
-    while True:
-        with factory.begin() as session:
-            result = fold_pending(session, today, batch_limit=batch_limit)
-        total_responses += result.responses
-        total_cells += result.cells_written
-        if result.responses == 0 and result.cells_written == 0:
-            return FoldResult(total_responses, total_cells, result.last_seq)
-        if batch_limit is None:
-            return FoldResult(total_responses, total_cells, result.last_seq)
+def fold_all_pending(factory: sessionmaker[Session], today: dt.date) -> FoldResult:
+    """One committed fold of everything up to the horizon (the tasks' and the demo's entry)."""
+    with factory.begin() as session:
+        return fold_pending(session, today)
 
 
 def reset_cells(session: Session) -> None:

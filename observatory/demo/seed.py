@@ -104,7 +104,8 @@ def _store_responses(
     factory: sessionmaker[Session], n_responses: int, end_month: dt.date, seed: int, step: Step
 ) -> int:
     with factory() as session:
-        questionnaire = load_questionnaires(session)[max(load_questionnaires(session))]
+        versions = load_questionnaires(session)
+        questionnaire = versions[max(versions)]
         places = pd.DataFrame(
             session.execute(select(Place.id, Place.commune_code, Place.services)).all(),
             columns=["place_id", "commune_code", "services"],
