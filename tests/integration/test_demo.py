@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FORM_FIELDS
+
 OBSERVATORY = str(Path(sys.executable).parent / "observatory")
 
 
@@ -83,9 +85,7 @@ def test_demo_serves_the_barometer_and_shows_a_new_answer(demo: tuple[str, Path]
     before = national_answers(base)
     assert before == 6000
 
-    form = dict(
-        re.findall(r'name="(idempotency_key|token)" value="([^"]+)"', get(f"{base}/r/{code}"))
-    )
+    form = dict(FORM_FIELDS.findall(get(f"{base}/r/{code}")))
     assert set(form) == {"idempotency_key", "token"}
     time.sleep(2.1)  # a person takes longer than the minimum fill time
     body = urllib.parse.urlencode({**form, "satisfaction": "tres_bien"})

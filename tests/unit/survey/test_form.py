@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.clock import today
 from observatory.responses.models import Answer, Comment, Response
-from tests.conftest import fresh_form, send_answers
+from tests.conftest import FORM_FIELDS, fresh_form, send_answers
 
 
 def count(factory: sessionmaker[Session], model: type) -> int:
@@ -126,11 +126,7 @@ def test_the_later_entry_point_records_its_channel(
     page = client.get(f"/r/{place.code}/plus-tard")
     assert page.status_code == 200
     assert f'action="/r/{place.code}/plus-tard"' in page.get_data(as_text=True)
-    fields = dict(
-        __import__("re").findall(
-            r'name="(idempotency_key|token)" value="([^"]+)"', page.get_data(as_text=True)
-        )
-    )
+    fields = dict(FORM_FIELDS.findall(page.get_data(as_text=True)))
     reply = client.post(f"/r/{place.code}/plus-tard", data={**fields, "satisfaction": "bien"})
     assert reply.status_code == 303
     with session_factory() as session:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from observatory.app import create_app
 from observatory.config import Settings
 from observatory.responses.models import FLAG_BURST, Response
-from tests.conftest import RecordingNotifier, fresh_form, send_answers
+from tests.conftest import FORM_FIELDS, RecordingNotifier, fresh_form, send_answers
 
 AppFactory = Callable[..., FlaskClient]
 
@@ -66,11 +66,9 @@ def test_a_token_for_another_place_or_forged_is_refused_but_answers_kept(
     assert forged.status_code == 400
     assert stored(session_factory) == []
     # The page shown again carries a fresh, valid token: sending it again works.
-    token = dict(
-        __import__("re").findall(r'name="(token)" value="([^"]+)"', forged.get_data(as_text=True))
-    )
+    fields = dict(FORM_FIELDS.findall(forged.get_data(as_text=True)))
     again = client.post(
-        f"/r/{first.code}", data={**token, "idempotency_key": "k", "satisfaction": "bien"}
+        f"/r/{first.code}", data={**fields, "idempotency_key": "k", "satisfaction": "bien"}
     )
     assert again.status_code == 303
     assert len(stored(session_factory)) == 1
