@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.cells import NATIONAL
-from observatory.aggregation.models import NO_BREAKDOWN, AggregateCell
+from observatory.aggregation.models import NO_BREAKDOWN, STORED_PERIOD_KIND, AggregateCell
 from observatory.aggregation.stats import Estimate, score_0_10
 from observatory.config import Settings
 from observatory.disclosure import Audience, Disclosed, disclose
@@ -30,13 +30,14 @@ class NationalOverview:
     months: list[MonthPoint]
 
 
-def _cells(session: Session, kind: str, question: str) -> list[AggregateCell]:
+def _months(session: Session, question: str) -> list[AggregateCell]:
+    """National month cells of a question, oldest first (every other period sums months)."""
     stmt = (
         select(AggregateCell)
         .where(
             AggregateCell.scope_level == "national",
             AggregateCell.scope_code == NATIONAL,
-            AggregateCell.period_kind == kind,
+            AggregateCell.period_kind == STORED_PERIOD_KIND,
             AggregateCell.question == question,
             AggregateCell.breakdown == NO_BREAKDOWN,
         )
@@ -50,9 +51,9 @@ def national_overview(
 ) -> NationalOverview:
     """Answers so far, the headline score over the last 12 months and the monthly series."""
     assert headline.max_level is not None
-    years = _cells(session, "year", headline.id)
-    total = sum(c.n for c in years)
-    monthly = _cells(session, "month", headline.id)[-months:]
+    every_month = _months(session, headline.id)
+    total = sum(c.n for c in every_month)
+    monthly = every_month[-months:]
     last12 = monthly[-12:]
     n12 = sum(c.n for c in last12)
     score12 = (

@@ -1,28 +1,71 @@
-"""Pure, set-based computation of aggregate cells from answers (pandas, no I/O).
+"""Pure, set-based computation of aggregate cells from answers (DuckDB over pandas, no I/O).
 
 Cells are kept in a long form made of two frames that add up exactly:
 - `totals`: one row per cell key with n, sum and sum_sq (integers);
 - `options`: one row per cell key and option with its count.
 Merging two sets of cells is a concatenation followed by a group-by sum, which is why an
 incremental fold and a full rebuild give identical cells.
+
+Only month cells are stored (docs/decisions/0009): a quarter, a year or a rolling 12 months
+is the exact sum of its months (`observatory.aggregation.periods`). Breakdowns (theme,
+channel, age band, language) are stored from the département up; below that a split cell
+would almost never reach a publication threshold, and a team's or an EPCI's few thousand
+answers are split on demand (`observatory.aggregation.on_demand`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import os
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-import numpy as np
+import duckdb
 import pandas as pd
 
-from observatory.aggregation.models import CELL_KEY, NO_BREAKDOWN, PERIOD_KINDS
+from observatory.aggregation.models import (
+    BREAKDOWN_LEVELS,
+    CELL_KEY,
+    NO_BREAKDOWN,
+    SCOPE_LEVELS,
+    STORED_PERIOD_KIND,
+    UNKNOWN_VALUE,
+)
 from observatory.questionnaires.definitions import Questionnaire
 
 KEY = list(CELL_KEY)
-# The geography columns expected for each place, by scope level.
-GEO_LEVELS = ("place", "commune", "epci", "departement", "region")
 NATIONAL = "FR"
+# Columns of the answers frame: one row per chosen option, with its response's attributes.
+ANSWER_COLUMNS = [
+    "seq",
+    "place_id",
+    "team_id",
+    "day",
+    "version",
+    "channel",
+    "language",
+    "question",
+    "option",
+]
+# Breakdowns read from an answer of the same response (the others are response columns).
+THEME_QUESTION = "motif"
+AGE_QUESTION = "age"
+_VALUES = {"totals": ["n", "sum", "sum_sq"], "options": ["count"]}
+DUCKDB_MEMORY_LIMIT = "1GB"
+_NO_GEO = pd.DataFrame(
+    {c: pd.Series(dtype="string") for c in ["place", "commune", "epci", "departement", "region"]}
+).assign(place_id=pd.Series(dtype="int64"))
+_NO_LEVELS = pd.DataFrame(
+    {
+        "version": pd.Series(dtype="int64"),
+        "question": pd.Series(dtype="string"),
+        "option": pd.Series(dtype="string"),
+        "level": pd.Series(dtype="int64"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -34,10 +77,12 @@ class Cells:
 
     @staticmethod
     def empty() -> Cells:
-        totals = pd.DataFrame({c: pd.Series(dtype="object") for c in KEY})
-        for c in ("n", "sum", "sum_sq"):
+        totals = pd.DataFrame({c: pd.Series(dtype="string") for c in KEY})
+        totals["period_start"] = pd.Series(dtype="datetime64[ns]")
+        for c in _VALUES["totals"]:
             totals[c] = pd.Series(dtype="int64")
-        options = pd.DataFrame({c: pd.Series(dtype="object") for c in [*KEY, "option"]})
+        options = totals[KEY].copy()
+        options["option"] = pd.Series(dtype="string")
         options["count"] = pd.Series(dtype="int64")
         return Cells(totals, options)
 
@@ -56,130 +101,236 @@ def option_levels(questionnaires: Iterable[Questionnaire]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["version", "question", "option", "level"])
 
 
-def _period_starts(month: pd.Series, kind: str) -> pd.Series:
-    if kind == "month":
-        return month
-    frequency = "Q" if kind == "quarter" else "Y"
-    return pd.Series(month.dt.to_period(frequency).dt.start_time, index=month.index)
+class _Shared:
+    """The process's DuckDB database, opened on first use (and again after a fork)."""
+
+    database: duckdb.DuckDBPyConnection | None = None
+    pid = 0
+    lock = threading.Lock()
 
 
-def compute_cells(
-    answers: pd.DataFrame,
-    geo: pd.DataFrame,
-    levels: pd.DataFrame,
-) -> Cells:
-    """Cells for every scope level and period kind from a batch of answers.
+def _connect() -> duckdb.DuckDBPyConnection:
+    """A private connection to the process's in-memory DuckDB.
 
-    `answers`: seq, place_id, team_id (nullable), day, version, question, option.
-    `geo`: place_id, place, commune, epci, departement, region (codes; nullable).
-    `levels`: the output of `option_levels`.
+    Temporary tables belong to their connection, so builders never see each other's work.
+    Memory is capped and spills to a temporary directory, so that a rebuild of a large history
+    stays within a known budget (docs/performance.md). Opening the database once per process
+    saves the start-up cost on every small fold.
+    """
+    with _Shared.lock:
+        if _Shared.database is None or _Shared.pid != os.getpid():  # never reuse across a fork
+            database = duckdb.connect(":memory:")
+            spill = Path(tempfile.gettempdir()) / "observatory-duckdb"
+            database.execute("SET preserve_insertion_order = false")
+            database.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+            database.execute(f"SET temp_directory = '{spill}'")
+            _Shared.database, _Shared.pid = database, os.getpid()
+        return _Shared.database.cursor()
+
+
+def _scope_selects() -> list[str]:
+    """One SELECT per scope level over the finest grain (`grain`, joined to geography)."""
+    parts = []
+    for level in SCOPE_LEVELS:
+        if level == "national":
+            code = f"'{NATIONAL}'"
+        elif level == "team":
+            code = "CAST(team_id AS VARCHAR)"
+        else:
+            code = level
+        where = f"{code} IS NOT NULL"
+        if level not in BREAKDOWN_LEVELS:
+            where += f" AND breakdown = '{NO_BREAKDOWN}'"
+        parts.append(
+            f"SELECT '{level}' AS scope_level, {code} AS scope_code, month, question, "
+            f"breakdown, breakdown_value, option, first, cnt, level FROM grain WHERE {where}"
+        )
+    return parts
+
+
+_KEYS = ", ".join(KEY)
+_BATCH_SQL = f"""
+CREATE OR REPLACE TEMP TABLE scored AS
+SELECT a.seq, a.place_id, CAST(a.team_id AS BIGINT) AS team_id,
+       CAST(date_trunc('month', CAST(a.day AS DATE)) AS DATE) AS month,
+       CAST(a.channel AS VARCHAR) AS channel, CAST(a.language AS VARCHAR) AS language,
+       CAST(a.question AS VARCHAR) AS question, CAST(a.option AS VARCHAR) AS option,
+       CAST(l.level AS BIGINT) AS level,
+       -- n counts respondents: only one option of a multiple choice answer counts.
+       CAST(row_number() OVER (PARTITION BY a.seq, a.question ORDER BY a.option) = 1
+            AS BIGINT) AS first
+FROM answers_in a
+JOIN levels l ON l.version = a.version AND l.question = a.question AND l.option = a.option;
+CREATE OR REPLACE TEMP TABLE age AS
+    SELECT seq, min(option) AS value FROM scored WHERE question = '{AGE_QUESTION}' GROUP BY seq;
+CREATE OR REPLACE TEMP TABLE theme AS
+    SELECT DISTINCT seq, option AS value FROM scored WHERE question = '{THEME_QUESTION}';
+CREATE OR REPLACE TEMP TABLE grain AS
+WITH tagged AS (
+    SELECT *, '{NO_BREAKDOWN}' AS breakdown, '' AS breakdown_value FROM scored
+    UNION ALL SELECT *, 'channel', channel FROM scored
+    UNION ALL SELECT *, 'language', language FROM scored
+    UNION ALL
+    SELECT s.*, 'age', coalesce(g.value, '{UNKNOWN_VALUE}')
+    FROM scored s LEFT JOIN age g USING (seq) WHERE s.question <> '{AGE_QUESTION}'
+    UNION ALL
+    SELECT s.*, 'theme', coalesce(t.value, '{UNKNOWN_VALUE}')
+    FROM scored s LEFT JOIN theme t USING (seq) WHERE s.question <> '{THEME_QUESTION}'
+)
+SELECT t.place_id, t.team_id, t.month, t.question, t.breakdown, t.breakdown_value,
+       t.option, t.level, sum(t.first) AS first, count(*) AS cnt,
+       any_value(g.place) AS place, any_value(g.commune) AS commune,
+       any_value(g.epci) AS epci, any_value(g.departement) AS departement,
+       any_value(g.region) AS region
+FROM tagged t LEFT JOIN geo g ON g.place_id = t.place_id
+GROUP BY ALL;
+CREATE OR REPLACE TEMP TABLE rolled AS
+SELECT scope_level, scope_code, '{STORED_PERIOD_KIND}' AS period_kind, month AS period_start,
+       question, breakdown, breakdown_value, option,
+       sum(first) AS first, sum(cnt) AS count, sum(cnt * level) AS sum,
+       sum(cnt * level * level) AS sum_sq
+FROM ({" UNION ALL ".join(_scope_selects())})
+GROUP BY ALL;
+INSERT INTO acc_totals SELECT {_KEYS}, sum(first), sum(sum), sum(sum_sq) FROM rolled GROUP BY ALL;
+INSERT INTO acc_options SELECT {_KEYS}, option, count FROM rolled;
+DROP TABLE scored; DROP TABLE age; DROP TABLE theme; DROP TABLE grain; DROP TABLE rolled;
+"""
+
+
+class CellBuilder:
+    """Accumulates cells from batches of answers and stored cells, inside one DuckDB.
+
+    Everything stays set-based and out of Python objects until the final rows are read, in
+    batches: a rebuild of millions of answers needs memory for one batch, not for the history.
+    """
+
+    def __init__(self, geo: pd.DataFrame, levels: pd.DataFrame) -> None:
+        self._con = _connect()
+        self._con.register("geo_in", geo)
+        self._con.register("levels_in", levels)
+        self._con.execute(
+            "CREATE TEMP TABLE geo AS SELECT * FROM geo_in;"
+            "CREATE TEMP TABLE levels AS SELECT * FROM levels_in;"
+            f"CREATE TEMP TABLE acc_totals ({_columns_ddl()}, n BIGINT, sum BIGINT, sum_sq BIGINT);"
+            f"CREATE TEMP TABLE acc_options ({_columns_ddl()}, option VARCHAR, count BIGINT);"
+        )
+        self._con.unregister("geo_in")
+        self._con.unregister("levels_in")
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> CellBuilder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add_answers(self, answers: pd.DataFrame) -> None:
+        """Fold a batch of answers (ANSWER_COLUMNS); unscorable answers are ignored."""
+        if answers.empty:
+            return
+        self._con.register("answers_in", answers[ANSWER_COLUMNS])
+        try:
+            self._con.execute(_BATCH_SQL)
+        finally:
+            self._con.unregister("answers_in")
+
+    def add_cells(self, cells: Cells) -> None:
+        """Add stored cells (an incremental fold adds the new answers to what is stored)."""
+        if not len(cells):
+            return
+        self._con.register("totals_in", cells.totals)
+        self._con.register("options_in", cells.options)
+        try:
+            self._con.execute(
+                f"INSERT INTO acc_totals SELECT {_KEYS}, n, sum, sum_sq FROM totals_in;"
+                f"INSERT INTO acc_options SELECT {_KEYS}, option, count FROM options_in;"
+            )
+        finally:
+            self._con.unregister("totals_in")
+            self._con.unregister("options_in")
+
+    def scopes(self) -> pd.DataFrame:
+        """Distinct (scope_level, scope_code, period_start) touched so far."""
+        return self._con.execute(
+            "SELECT DISTINCT scope_level, scope_code, period_start FROM acc_totals"
+        ).df()
+
+    def cells(self) -> Cells:
+        totals = self._con.execute(
+            f"SELECT {_KEYS}, CAST(sum(n) AS BIGINT) AS n, CAST(sum(sum) AS BIGINT) AS sum, "
+            "CAST(sum(sum_sq) AS BIGINT) AS sum_sq FROM acc_totals GROUP BY ALL"
+        ).df()
+        options = self._con.execute(
+            f"SELECT {_KEYS}, option, CAST(sum(count) AS BIGINT) AS count "
+            "FROM acc_options GROUP BY ALL"
+        ).df()
+        return Cells(_normalise(totals, "totals"), _normalise(options, "options"))
+
+    def row_batches(self, size: int = 500_000) -> Iterator[pd.DataFrame]:
+        """The merged cells as database rows (see `to_rows`), `size` rows at a time."""
+        on = " AND ".join(f"t.{c} = c.{c}" for c in KEY)
+        result = self._con.execute(
+            f"""
+            WITH totals AS (
+                SELECT {_KEYS}, sum(n) AS n, sum(sum) AS sum, sum(sum_sq) AS sum_sq
+                FROM acc_totals GROUP BY ALL
+            ), options AS (
+                SELECT {_KEYS}, option, sum(count) AS count FROM acc_options GROUP BY ALL
+            ), counts AS (
+                SELECT {_KEYS},
+                       '{{' || string_agg('"' || option || '": ' || CAST(count AS VARCHAR), ', '
+                                          ORDER BY option) || '}}' AS counts_json
+                FROM options GROUP BY ALL
+            )
+            SELECT t.*, coalesce(c.counts_json, '{{}}') AS counts_json
+            FROM totals t LEFT JOIN counts c ON {on}
+            """
+        )
+        while True:
+            batch = result.fetch_df_chunk(max(1, size // 2048))
+            if batch.empty:
+                return
+            out = _normalise(batch, "totals")
+            out["counts_json"] = batch["counts_json"].astype("string")
+            yield out
+
+    def rows(self) -> pd.DataFrame:
+        batches = list(self.row_batches())
+        if not batches:
+            return Cells.empty().totals.assign(counts_json=pd.Series(dtype="string"))
+        return pd.concat(batches, ignore_index=True)
+
+
+def _columns_ddl() -> str:
+    return ", ".join(f"{c} {'DATE' if c == 'period_start' else 'VARCHAR'}" for c in KEY)
+
+
+def compute_cells(answers: pd.DataFrame, geo: pd.DataFrame, levels: pd.DataFrame) -> Cells:
+    """Month cells for every scope level and breakdown from a batch of answers.
+
+    `answers`: ANSWER_COLUMNS. `geo`: place_id, place, commune, epci, departement, region
+    (codes; nullable). `levels`: the output of `option_levels`. Answers to unknown versions,
+    questions or options are ignored: they cannot be scored.
     """
     if answers.empty:
         return Cells.empty()
-    frame = answers.merge(levels, on=["version", "question", "option"], how="inner")
-    frame["month"] = pd.to_datetime(frame["day"]).dt.to_period("M").dt.start_time
-    frame["team"] = frame["team_id"].astype("Int64").astype("string")
-
-    # Finest grain first; every other cell is a sum of these rows.
-    grain = ["place_id", "team", "month", "question"]
-    base_options = (
-        frame.groupby([*grain, "option", "level"], dropna=False, observed=True)
-        .size()
-        .rename("count")
-        .reset_index()
-    )
-    base_options["sum"] = base_options["count"] * base_options["level"]
-    base_options["sum_sq"] = base_options["sum"] * base_options["level"]
-    # n counts respondents, not options: a multiple choice answer counts once.
-    base_n = (
-        frame.drop_duplicates(["seq", "question"])
-        .groupby(grain, dropna=False, observed=True)
-        .size()
-        .rename("n")
-        .reset_index()
-    )
-    base_sums = (
-        base_options.groupby(grain, dropna=False, observed=True)[["sum", "sum_sq"]]
-        .sum()
-        .reset_index()
-    )
-    base_totals = base_n.merge(base_sums, on=grain, how="left")
-
-    geo_cols = geo.set_index("place_id")
-    base_totals = base_totals.join(geo_cols, on="place_id")
-    base_options = base_options.join(geo_cols, on="place_id")
-
-    scope_columns: list[tuple[str, str | None]] = [(level, level) for level in GEO_LEVELS]
-    scope_columns += [("team", "team"), ("national", None)]
-    totals = pd.concat(
-        [
-            _roll_up(base_totals, level, column, ["n", "sum", "sum_sq"])
-            for level, column in scope_columns
-        ],
-        ignore_index=True,
-    )
-    options = pd.concat(
-        [
-            _roll_up(base_options, level, column, ["count"], ["option"])
-            for level, column in scope_columns
-        ],
-        ignore_index=True,
-    )
-    return Cells(_normalise(totals, ["n", "sum", "sum_sq"]), _normalise(options, ["count"]))
+    with CellBuilder(geo, levels) as builder:
+        builder.add_answers(answers)
+        return builder.cells()
 
 
-def _roll_up(
-    frame: pd.DataFrame,
-    level: str,
-    column: str | None,
-    values: list[str],
-    extra: list[str] | None = None,
-) -> pd.DataFrame:
-    """Sum the finest-grain rows into one scope level, for every period kind at once."""
-    scope = frame[column] if column else pd.Series(NATIONAL, index=frame.index)
-    kept = scope.notna()
-    frame, scope = frame[kept], scope[kept].astype("string")
-    extra = extra or []
-    stacked = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "scope_code": scope,
-                    "period_kind": kind,
-                    "period_start": _period_starts(frame["month"], kind),
-                    "question": frame["question"],
-                    **{col: frame[col] for col in [*extra, *values]},
-                }
-            )
-            for kind in PERIOD_KINDS
-        ],
-        ignore_index=True,
-    )
-    grouped = (
-        stacked.groupby(
-            ["scope_code", "period_kind", "period_start", "question", *extra], observed=True
-        )[values]
-        .sum()
-        .reset_index()
-    )
-    grouped.insert(0, "scope_level", level)
-    grouped["breakdown"] = NO_BREAKDOWN
-    grouped["breakdown_value"] = ""
-    return grouped
-
-
-def _normalise(frame: pd.DataFrame, values: list[str]) -> pd.DataFrame:
+def _normalise(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """One dtype per column whatever the source (fresh batch or database), so merges are exact."""
-    extra = ["option"] if "option" in frame.columns else []
-    out = frame[[*KEY, *extra, *values]].copy()
-    for col in KEY:
+    extra = ["option"] if kind == "options" else []
+    out = frame[[*KEY, *extra, *_VALUES[kind]]].copy()
+    for col in [*KEY, *extra]:
         if col == "period_start":
-            out[col] = pd.to_datetime(out[col]).dt.normalize()
+            out[col] = pd.to_datetime(out[col]).dt.normalize().astype("datetime64[ns]")
         else:
             out[col] = out[col].astype("string")
-    if "option" in out.columns:
-        out["option"] = out["option"].astype("string")
-    for col in values:
+    for col in _VALUES[kind]:
         out[col] = out[col].astype("int64")
     return out
 
@@ -189,32 +340,17 @@ def merge_cells(*parts: Cells) -> Cells:
     non_empty = [p for p in parts if len(p)]
     if not non_empty:
         return Cells.empty()
-    totals = pd.concat([_normalise(p.totals, ["n", "sum", "sum_sq"]) for p in non_empty])
-    options = pd.concat([_normalise(p.options, ["count"]) for p in non_empty])
-    totals = totals.groupby(KEY, observed=True)[["n", "sum", "sum_sq"]].sum().reset_index()
-    options = options.groupby([*KEY, "option"], observed=True)["count"].sum().reset_index()
-    return Cells(_normalise(totals, ["n", "sum", "sum_sq"]), _normalise(options, ["count"]))
+    with CellBuilder(_NO_GEO, _NO_LEVELS) as builder:
+        for part in non_empty:
+            builder.add_cells(part)
+        return builder.cells()
 
 
 def to_rows(cells: Cells) -> pd.DataFrame:
     """KEY + n, sum, sum_sq, counts_json (options sorted, so equal cells serialise equally)."""
-    options = cells.options.sort_values([*KEY, "option"], ignore_index=True)
-    rows = cells.totals
-    if options.empty:
-        return rows.assign(counts_json="{}")
-    group = options.groupby(KEY, sort=False, observed=True).ngroup().to_numpy()
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    pairs = ('"' + options["option"] + '": ' + options["count"].astype("string") + ", ").to_numpy(
-        dtype=object
-    )
-    # Concatenating the pairs of each run of rows: one C-level pass instead of a Python join
-    # per cell.
-    joined = np.add.reduceat(pairs, starts)
-    counts = options.loc[starts, KEY].reset_index(drop=True)
-    counts["counts_json"] = ["{" + text[:-2] + "}" for text in joined]
-    rows = rows.merge(counts, on=KEY, how="left")
-    rows["counts_json"] = rows["counts_json"].fillna("{}")
-    return rows
+    with CellBuilder(_NO_GEO, _NO_LEVELS) as builder:
+        builder.add_cells(cells)
+        return builder.rows()
 
 
 def from_rows(rows: pd.DataFrame) -> Cells:
@@ -222,13 +358,13 @@ def from_rows(rows: pd.DataFrame) -> Cells:
     if rows.empty:
         return Cells.empty()
     totals = rows[[*KEY, "n", "sum", "sum_sq"]]
-    parsed = rows["counts_json"].map(json.loads)
-    exploded = rows[KEY].assign(counts=parsed.map(lambda d: list(d.items()))).explode("counts")
+    parsed = rows["counts_json"].map(lambda text: list(json.loads(str(text)).items()))
+    exploded = rows[KEY].assign(counts=parsed).explode("counts")
     exploded = exploded[exploded["counts"].notna()]
     options = exploded[KEY].copy()
     options["option"] = exploded["counts"].map(lambda kv: kv[0])
     options["count"] = exploded["counts"].map(lambda kv: kv[1])
-    return Cells(_normalise(totals, ["n", "sum", "sum_sq"]), _normalise(options, ["count"]))
+    return Cells(_normalise(totals, "totals"), _normalise(options, "options"))
 
 
 def counts_of(cell_row: Mapping[str, object]) -> dict[str, int]:

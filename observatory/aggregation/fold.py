@@ -14,7 +14,7 @@ Correctness under concurrency:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -22,13 +22,11 @@ from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation.cells import (
+    ANSWER_COLUMNS,
     KEY,
-    Cells,
-    compute_cells,
+    CellBuilder,
     from_rows,
-    merge_cells,
     option_levels,
-    to_rows,
 )
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.db import bulk_insert, bulk_update, read_frame
@@ -41,6 +39,8 @@ WATERMARK = "cells"
 # Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
 INGEST_LOCK_KEY = 7_204_311
 _IN_CHUNK = 500
+# Responses read per step of a fold or rebuild (about 7 answers each).
+CHUNK_RESPONSES = 250_000
 
 
 @dataclass(frozen=True)
@@ -98,10 +98,10 @@ def load_answers(session: Session, after: int, upto: int) -> pd.DataFrame:
     """
     responses = read_frame(
         session,
-        "SELECT seq, place_id, team_id, day, questionnaire_version FROM response "
-        "WHERE seq > ? AND seq <= ? AND flags = 0",
+        "SELECT seq, place_id, team_id, day, questionnaire_version, channel, language "
+        "FROM response WHERE seq > ? AND seq <= ? AND flags = 0",
         (after, upto),
-        ["seq", "place_id", "team_id", "day", "version"],
+        ["seq", "place_id", "team_id", "day", "version", "channel", "language"],
     )
     responses["day"] = pd.to_datetime(responses["day"])
     answers = read_frame(
@@ -111,9 +111,7 @@ def load_answers(session: Session, after: int, upto: int) -> pd.DataFrame:
         (after, upto),
         ["seq", "question", "option"],
     )
-    return responses.merge(answers, on="seq", how="inner")[
-        ["seq", "place_id", "team_id", "day", "version", "question", "option"]
-    ]
+    return responses.merge(answers, on="seq", how="inner")[ANSWER_COLUMNS]
 
 
 def load_geo(session: Session) -> pd.DataFrame:
@@ -129,15 +127,14 @@ def load_geo(session: Session) -> pd.DataFrame:
     return pd.DataFrame(session.execute(stmt).all(), columns=columns)
 
 
-def _load_existing(session: Session, delta: Cells) -> pd.DataFrame:
-    """Stored cells sharing a key with the delta, with their ids."""
+def _load_existing(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
+    """Stored cells of the (scope, month) pairs a fold touches, with their ids."""
     cols = [AggregateCell.id, *(getattr(AggregateCell, c) for c in KEY)]
     cols += [AggregateCell.n, AggregateCell.sum, AggregateCell.sum_sq, AggregateCell.counts_json]
     names = ["id", *KEY, "n", "sum", "sum_sq", "counts_json"]
     frames = []
-    totals = delta.totals
-    for level, part in totals.groupby("scope_level", observed=True):
-        periods = sorted({ts.date() for ts in part["period_start"]})
+    for level, part in scopes.groupby("scope_level", observed=True):
+        periods = sorted({pd.Timestamp(ts).date() for ts in part["period_start"]})
         codes = sorted(set(part["scope_code"].astype(str)))
         for i in range(0, len(codes), _IN_CHUNK):
             stmt = select(*cols).where(
@@ -155,24 +152,32 @@ def _load_existing(session: Session, delta: Cells) -> pd.DataFrame:
     return existing
 
 
-def _persist(session: Session, merged: Cells, existing_ids: pd.DataFrame, today: dt.date) -> int:
-    rows = to_rows(merged)
-    if not existing_ids.empty:
-        ids = existing_ids[[*KEY, "id"]].copy()
-        ids["period_start"] = pd.to_datetime(ids["period_start"]).dt.normalize()
-        for col in KEY:
-            if col != "period_start":
-                ids[col] = ids[col].astype("string")
-        rows = rows.merge(ids, on=KEY, how="left")
-    else:
-        rows["id"] = pd.NA
+def _with_ids(rows: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+    if existing.empty:
+        return rows.assign(id=pd.Series(pd.NA, index=rows.index, dtype="Int64"))
+    ids = existing[[*KEY, "id"]].copy()
+    ids["period_start"] = pd.to_datetime(ids["period_start"]).dt.normalize()
+    ids["period_start"] = ids["period_start"].astype("datetime64[ns]")
+    for col in KEY:
+        if col != "period_start":
+            ids[col] = ids[col].astype("string")
+    return rows.merge(ids, on=KEY, how="left")
+
+
+def _write(session: Session, rows: pd.DataFrame, today: dt.date) -> int:
+    """Update the cells that exist (rows with an id), insert the others."""
+    rows = rows.copy()
     rows["period_start"] = rows["period_start"].dt.date
     rows["updated_on"] = today
     values = ["n", "sum", "sum_sq", "counts_json", "updated_on"]
     known = rows["id"].notna()
-    bulk_update(
-        session, "aggregate_cell", "id", rows.loc[known, [*values, "id"]].astype({"id": "int64"})
-    )
+    if known.any():
+        bulk_update(
+            session,
+            "aggregate_cell",
+            "id",
+            rows.loc[known, [*values, "id"]].astype({"id": "int64"}),
+        )
     bulk_insert(session, "aggregate_cell", rows.loc[~known, [*KEY, *values]])
     return len(rows)
 
@@ -181,30 +186,44 @@ def fold_pending(
     session: Session,
     today: dt.date,
     questionnaires: Mapping[int, Questionnaire] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> FoldResult:
     """Fold responses past the watermark (up to the safe horizon) within the caller's
-    transaction; the caller commits."""
+    transaction; the caller commits.
+
+    Answers are read `CHUNK_RESPONSES` responses at a time into one DuckDB accumulator, so
+    memory follows the size of a chunk and of the cells, not of the history. `progress` is
+    called with the number of responses read after each chunk.
+    """
     horizon = safe_horizon(session)
     last = _lock_watermark(session)
     if horizon <= last:
         return FoldResult(0, 0, last)
     upto = horizon
     qns = questionnaires if questionnaires is not None else load_questionnaires(session)
-    answers = load_answers(session, last, upto)
-    delta = compute_cells(answers, load_geo(session), option_levels(qns.values()))
+    folded = 0
     written = 0
-    if len(delta):
+    with CellBuilder(load_geo(session), option_levels(qns.values())) as builder:
+        for lo in range(last, upto, CHUNK_RESPONSES):
+            hi = min(lo + CHUNK_RESPONSES, upto)
+            answers = load_answers(session, lo, hi)
+            folded += int(answers["seq"].nunique()) if len(answers) else 0
+            builder.add_answers(answers)
+            if progress is not None:
+                progress(hi - lo)
         has_cells = session.scalar(select(AggregateCell.id).limit(1)) is not None
-        existing = _load_existing(session, delta) if has_cells else pd.DataFrame()
-        # The delta is already grouped by key: merging is only needed against stored cells.
-        merged = (
-            merge_cells(delta, from_rows(existing.drop(columns="id"))) if len(existing) else delta
-        )
-        written = _persist(session, merged, existing, today)
+        if has_cells:
+            existing = _load_existing(session, builder.scopes())
+            if len(existing):
+                builder.add_cells(from_rows(existing.drop(columns="id")))
+            written = _write(session, _with_ids(builder.rows(), existing), today)
+        else:  # a rebuild, or the first fold: nothing to update, stream the inserts
+            for batch in builder.row_batches():
+                written += _write(session, _with_ids(batch, pd.DataFrame()), today)
     session.execute(
         update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=upto)
     )
-    return FoldResult(int(answers["seq"].nunique()) if len(answers) else 0, written, upto)
+    return FoldResult(folded, written, upto)
 
 
 def fold_all_pending(factory: sessionmaker[Session], today: dt.date) -> FoldResult:

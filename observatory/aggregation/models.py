@@ -10,8 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from observatory.db import Base, BigIntPK
 
 SCOPE_LEVELS = ("place", "team", "commune", "epci", "departement", "region", "national")
-PERIOD_KINDS = ("month", "quarter", "year")
+# Stored grain: months. The other period kinds are exact sums of months (aggregation.periods).
+STORED_PERIOD_KIND = "month"
+PERIOD_KINDS = ("month", "quarter", "year", "rolling12")
 NO_BREAKDOWN = "none"
+BREAKDOWNS = (NO_BREAKDOWN, "theme", "channel", "age", "language")
+# Breakdowns that partition the respondents (each falls in exactly one value, "not said"
+# included), so that their values add up to the cell without breakdown. A response may name
+# several themes: theme cells overlap and add up to more than the total.
+ADDITIVE_BREAKDOWNS = ("channel", "age", "language")
+UNKNOWN_VALUE = "non_renseigne"
+# Levels whose stored cells are also split by breakdown (docs/decisions/0009); a team's or an
+# EPCI's breakdowns are computed on demand from its own answers (aggregation.on_demand).
+BREAKDOWN_LEVELS = ("departement", "region", "national")
 # What identifies a cell: its unique constraint, and the grouping key of every computation.
 CELL_KEY = (
     "scope_level",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.fold import FoldResult, fold_pending, reset_cells
+from observatory.aggregation.fold import FoldResult, fold_pending, pending_range, reset_cells
 from observatory.clock import today
 from observatory.config import Settings
 
@@ -15,15 +15,13 @@ def rebuild_cells(
     """Forget the cells and fold everything again in one transaction.
 
     Readers keep seeing the old cells until the commit, and a failure leaves them untouched.
+    The progress bar counts response sequence numbers read, chunk by chunk.
     """
     from tqdm import tqdm
 
-    with (
-        tqdm(total=2, desc="Rebuilding cells", unit="step", disable=not progress) as bar,
-        factory.begin() as session,
-    ):
-        reset_cells(session)
-        bar.update(1)
-        result = fold_pending(session, today(settings.timezone))
-        bar.update(1)
+    with factory.begin() as session:
+        _, newest = pending_range(session)
+        with tqdm(total=newest, desc="Rebuilding cells", unit="resp", disable=not progress) as bar:
+            reset_cells(session)
+            result = fold_pending(session, today(settings.timezone), progress=bar.update)
     return result

@@ -64,7 +64,7 @@ def assert_cells_equal_a_rebuild(factory: sessionmaker[Session], settings: Setti
     pd.testing.assert_frame_equal(folded, cells(factory))
     national = folded[
         (folded.scope_level == "national")
-        & (folded.period_kind == "year")
+        & (folded.breakdown == "none")
         & (folded.question == "satisfaction")
     ]
     return int(national.n.sum())

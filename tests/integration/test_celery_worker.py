@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.app import create_app
@@ -55,9 +55,9 @@ def national_n(settings: Settings) -> int:
     factory = make_session_factory(make_engine(settings.database_url))
     with factory() as session:
         n = session.scalar(
-            select(AggregateCell.n).where(
+            select(func.sum(AggregateCell.n)).where(
                 AggregateCell.scope_level == "national",
-                AggregateCell.period_kind == "year",
+                AggregateCell.breakdown == "none",
                 AggregateCell.question == "satisfaction",
             )
         )
