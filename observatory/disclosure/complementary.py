@@ -44,20 +44,31 @@ class Suppression:
         return self.primary | self.complementary
 
 
-def constraint_matrix(constraints: Sequence[Constraint], cells: Sequence[Hashable]) -> np.ndarray:
-    """Rows: constraints touching `cells`; columns: `cells` (+1 for a total, -1 for a part)."""
-    column = {cell: i for i, cell in enumerate(cells)}
-    rows = []
+def linear_system(
+    constraints: Sequence[Constraint],
+    unknowns: Sequence[Hashable],
+    counts: Mapping[Hashable, int] | None = None,
+) -> tuple[np.ndarray, list[float]]:
+    """The constraints as A·x = b over the `unknowns` (+1 for a total, -1 for a part).
+
+    Rows are kept only for constraints touching an unknown; b moves the known counts (from
+    `counts`; 0 when not given) to the right-hand side.
+    """
+    column = {cell: i for i, cell in enumerate(unknowns)}
+    known = counts or {}
+    rows, rhs = [], []
     for constraint in constraints:
-        row = np.zeros(len(cells))
-        if constraint.total in column:
-            row[column[constraint.total]] += 1.0
-        for part in constraint.parts:
-            if part in column:
-                row[column[part]] -= 1.0
+        row = np.zeros(len(unknowns))
+        value = 0.0
+        for cell, sign in [(constraint.total, 1.0), *((p, -1.0) for p in constraint.parts)]:
+            if cell in column:
+                row[column[cell]] += sign
+            else:
+                value -= sign * known.get(cell, 0)
         if row.any():
             rows.append(row)
-    return np.array(rows).reshape(len(rows), len(cells))
+            rhs.append(value)
+    return np.array(rows).reshape(len(rows), len(unknowns)), rhs
 
 
 def determined(hidden: Iterable[Hashable], constraints: Sequence[Constraint]) -> set[Hashable]:
@@ -65,7 +76,7 @@ def determined(hidden: Iterable[Hashable], constraints: Sequence[Constraint]) ->
     cells = sorted(hidden, key=repr)
     if not cells:
         return set()
-    matrix = constraint_matrix(constraints, cells)
+    matrix, _ = linear_system(constraints, cells)
     if matrix.shape[0] == 0:
         return set()
     basis = null_space(matrix)
@@ -88,21 +99,9 @@ def pinned(
     """
     unknowns = sorted(hidden, key=repr)
     column = {cell: i for i, cell in enumerate(unknowns)}
-    rows, rhs = [], []
-    for constraint in constraints:
-        row = np.zeros(len(unknowns))
-        known = 0.0
-        for cell, sign in [(constraint.total, 1.0), *((p, -1.0) for p in constraint.parts)]:
-            if cell in column:
-                row[column[cell]] += sign
-            else:
-                known -= sign * counts.get(cell, 0)
-        if row.any():
-            rows.append(row)
-            rhs.append(known)
-    if not rows:
+    matrix, rhs = linear_system(constraints, unknowns, counts)
+    if not rhs:
         return set()
-    matrix = np.array(rows)
     out = set()
     for cell in cells:
         objective = np.zeros(len(unknowns))
