@@ -96,21 +96,6 @@ def bulk_insert(session: Session, table: str, frame: pd.DataFrame) -> None:
     )
 
 
-def bulk_update(session: Session, table: str, key: str, frame: pd.DataFrame) -> None:
-    """UPDATE rows by `key` through the driver; every other column of the frame is set."""
-    if frame.empty:
-        return
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    columns = [c for c in frame.columns if c != key]
-    assignments = ", ".join(f"{c} = {mark}" for c in columns)
-    connection.exec_driver_sql(
-        f"UPDATE {table} SET {assignments} WHERE {key} = {mark}",
-        list(_plain_rows(frame[[*columns, key]], sqlite=sqlite)),
-    )
-
-
 def _plain_rows(frame: pd.DataFrame, sqlite: bool) -> Iterator[tuple[Any, ...]]:
     """Rows as tuples of plain Python values, converted column by column (not value by value)."""
     columns = []

@@ -14,22 +14,17 @@ Correctness under concurrency:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.cells import (
-    ANSWER_COLUMNS,
-    KEY,
-    CellBuilder,
-    from_rows,
-    option_levels,
-)
+from observatory.aggregation.cells import ANSWER_COLUMNS, CellBuilder, option_levels
 from observatory.aggregation.models import AggregateCell, FoldWatermark
-from observatory.db import bulk_insert, bulk_update, read_frame
+from observatory.aggregation.store import add_cells, insert_cells, replace_cells
+from observatory.db import read_frame
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
 from observatory.responses.models import Response
@@ -38,7 +33,6 @@ from observatory.territories.models import Territory
 WATERMARK = "cells"
 # Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
 INGEST_LOCK_KEY = 7_204_311
-_IN_CHUNK = 500
 # Responses read per step of a fold or rebuild (about 7 answers each).
 CHUNK_RESPONSES = 250_000
 
@@ -91,24 +85,37 @@ def _lock_watermark(session: Session) -> int:
 
 
 def load_answers(session: Session, after: int, upto: int) -> pd.DataFrame:
-    """Answers of the unflagged responses in (after, upto], one row per chosen option.
+    """Answers of the unflagged responses in (after, upto]: a range scan of both primary keys."""
+    return read_answers(
+        session,
+        "r.seq > ? AND r.seq <= ?",
+        "a.response_seq > ? AND a.response_seq <= ?",
+        (after, upto),
+    )
 
-    Two narrow queries joined in pandas: the day is parsed once per response, not per answer,
-    and the answers are a range scan of their primary key, read straight from the driver.
+
+def read_answers(
+    session: Session, responses_where: str, answers_where: str, params: Sequence[object]
+) -> pd.DataFrame:
+    """Answers (ANSWER_COLUMNS, one row per chosen option) of the unflagged responses that
+    `responses_where` selects (SQL over `response r`); `answers_where` (over `answer a`) must
+    select at least their answers. Both take the same `params`.
+
+    Two narrow queries joined in pandas rather than one join: the day is parsed once per
+    response, not per answer, and the rows come straight from the driver.
     """
     responses = read_frame(
         session,
-        "SELECT seq, place_id, team_id, day, questionnaire_version, channel, language "
-        "FROM response WHERE seq > ? AND seq <= ? AND flags = 0",
-        (after, upto),
+        "SELECT r.seq, r.place_id, r.team_id, r.day, r.questionnaire_version, r.channel, "
+        f"r.language FROM response r WHERE r.flags = 0 AND {responses_where}",
+        params,
         ["seq", "place_id", "team_id", "day", "version", "channel", "language"],
     )
     responses["day"] = pd.to_datetime(responses["day"])
     answers = read_frame(
         session,
-        "SELECT response_seq, question, option FROM answer "
-        "WHERE response_seq > ? AND response_seq <= ?",
-        (after, upto),
+        f"SELECT a.response_seq, a.question, a.option FROM answer a WHERE {answers_where}",
+        params,
         ["seq", "question", "option"],
     )
     return responses.merge(answers, on="seq", how="inner")[ANSWER_COLUMNS]
@@ -127,73 +134,21 @@ def load_geo(session: Session) -> pd.DataFrame:
     return pd.DataFrame(session.execute(stmt).all(), columns=columns)
 
 
-def _load_existing(session: Session, scopes: pd.DataFrame) -> pd.DataFrame:
-    """Stored cells of the (scope, month) pairs a fold touches, with their ids."""
-    cols = [AggregateCell.id, *(getattr(AggregateCell, c) for c in KEY)]
-    cols += [AggregateCell.n, AggregateCell.sum, AggregateCell.sum_sq, AggregateCell.counts_json]
-    names = ["id", *KEY, "n", "sum", "sum_sq", "counts_json"]
-    frames = []
-    for level, part in scopes.groupby("scope_level", observed=True):
-        periods = sorted({pd.Timestamp(ts).date() for ts in part["period_start"]})
-        codes = sorted(set(part["scope_code"].astype(str)))
-        for i in range(0, len(codes), _IN_CHUNK):
-            stmt = select(*cols).where(
-                AggregateCell.scope_level == str(level),
-                AggregateCell.period_start.in_(periods),
-                AggregateCell.scope_code.in_(codes[i : i + _IN_CHUNK]),
-            )
-            rows = session.execute(stmt).all()
-            if rows:
-                frames.append(pd.DataFrame(rows, columns=names))
-    if not frames:
-        return pd.DataFrame(columns=names)
-    existing = pd.concat(frames, ignore_index=True)
-    existing["period_start"] = pd.to_datetime(existing["period_start"])
-    return existing
-
-
-def _with_ids(rows: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
-    if existing.empty:
-        return rows.assign(id=pd.Series(pd.NA, index=rows.index, dtype="Int64"))
-    ids = existing[[*KEY, "id"]].copy()
-    ids["period_start"] = pd.to_datetime(ids["period_start"]).dt.normalize()
-    ids["period_start"] = ids["period_start"].astype("datetime64[ns]")
-    for col in KEY:
-        if col != "period_start":
-            ids[col] = ids[col].astype("string")
-    return rows.merge(ids, on=KEY, how="left")
-
-
-def _write(session: Session, rows: pd.DataFrame, today: dt.date) -> int:
-    """Update the cells that exist (rows with an id), insert the others."""
-    rows = rows.copy()
-    rows["period_start"] = rows["period_start"].dt.date
-    rows["updated_on"] = today
-    values = ["n", "sum", "sum_sq", "counts_json", "updated_on"]
-    known = rows["id"].notna()
-    if known.any():
-        bulk_update(
-            session,
-            "aggregate_cell",
-            "id",
-            rows.loc[known, [*values, "id"]].astype({"id": "int64"}),
-        )
-    bulk_insert(session, "aggregate_cell", rows.loc[~known, [*KEY, *values]])
-    return len(rows)
-
-
 def fold_pending(
     session: Session,
     today: dt.date,
     questionnaires: Mapping[int, Questionnaire] | None = None,
     progress: Callable[[int], object] | None = None,
+    *,
+    replace: bool = False,
 ) -> FoldResult:
     """Fold responses past the watermark (up to the safe horizon) within the caller's
     transaction; the caller commits.
 
     Answers are read `CHUNK_RESPONSES` responses at a time into one DuckDB accumulator, so
     memory follows the size of a chunk and of the cells, not of the history. `progress` is
-    called with the number of responses read after each chunk.
+    called with the number of responses read after each chunk. `replace` (the rebuild, after
+    `reset_watermark`) swaps every stored cell for the computed ones.
     """
     horizon = safe_horizon(session)
     last = _lock_watermark(session)
@@ -202,7 +157,6 @@ def fold_pending(
     upto = horizon
     qns = questionnaires if questionnaires is not None else load_questionnaires(session)
     folded = 0
-    written = 0
     with CellBuilder(load_geo(session), option_levels(qns.values())) as builder:
         for lo in range(last, upto, CHUNK_RESPONSES):
             hi = min(lo + CHUNK_RESPONSES, upto)
@@ -211,15 +165,12 @@ def fold_pending(
             builder.add_answers(answers)
             if progress is not None:
                 progress(hi - lo)
-        has_cells = session.scalar(select(AggregateCell.id).limit(1)) is not None
-        if has_cells:
-            existing = _load_existing(session, builder.scopes())
-            if len(existing):
-                builder.add_cells(from_rows(existing.drop(columns="id")))
-            written = _write(session, _with_ids(builder.rows(), existing), today)
-        else:  # a rebuild, or the first fold: nothing to update, stream the inserts
-            for batch in builder.row_batches():
-                written += _write(session, _with_ids(batch, pd.DataFrame()), today)
+        if replace:
+            written = replace_cells(session, builder, today)
+        elif session.scalar(select(AggregateCell.id).limit(1)) is None:
+            written = insert_cells(session, builder, today)  # a rebuild, or the first fold
+        else:
+            written = add_cells(session, builder, today)
     session.execute(
         update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=upto)
     )
@@ -232,11 +183,17 @@ def fold_all_pending(factory: sessionmaker[Session], today: dt.date) -> FoldResu
         return fold_pending(session, today)
 
 
-def reset_cells(session: Session) -> None:
-    """Forget every cell and move the watermark back to the start (the rebuild's first step)."""
+def reset_watermark(session: Session) -> None:
+    """Take the watermark and move it back to the start: everything is pending again (the
+    rebuild's first step; the stored cells stay until the rebuild replaces them)."""
     _lock_watermark(session)
-    session.execute(delete(AggregateCell))
     session.execute(update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=0))
+
+
+def reset_cells(session: Session) -> None:
+    """Forget every cell and move the watermark back to the start."""
+    reset_watermark(session)
+    session.execute(delete(AggregateCell))
 
 
 def pending_range(session: Session) -> tuple[int, int]:

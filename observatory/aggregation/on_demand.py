@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import ANSWER_COLUMNS, Cells, compute_cells, option_levels
-from observatory.aggregation.fold import load_geo
-from observatory.db import read_frame
+from observatory.aggregation.cells import Cells, compute_cells, option_levels
+from observatory.aggregation.fold import load_geo, read_answers
 from observatory.questionnaires.definitions import load_questionnaires
 
 _SCOPES = {
@@ -34,20 +32,16 @@ def scope_cells(session: Session, level: str, code: str, start: dt.date, end: dt
     if level not in _SCOPES:
         raise ValueError(f"cells on demand exist for {sorted(_SCOPES)}, not {level!r}")
     key: object = int(code) if level == "team" else code
-    frame = read_frame(
+    chosen = f"r.day >= ? AND r.day < ? AND {_SCOPES[level]}"
+    frame = read_answers(
         session,
-        "SELECT r.seq, r.place_id, r.team_id, r.day, r.questionnaire_version, r.channel, "
-        "r.language, a.question, a.option FROM response r "
-        "JOIN answer a ON a.response_seq = r.seq "
-        f"WHERE r.flags = 0 AND r.day >= ? AND r.day < ? AND {_SCOPES[level]}",
+        chosen,
+        f"a.response_seq IN (SELECT r.seq FROM response r WHERE {chosen})",
         (start, end, key),
-        ["seq", "place_id", "team_id", "day", "version", "channel", "language", "question",
-         "option"],
-    )  # fmt: skip
-    frame["day"] = pd.to_datetime(frame["day"])
+    )
     geo = load_geo(session)
     levels = option_levels(load_questionnaires(session).values())
-    cells = compute_cells(frame[ANSWER_COLUMNS], geo, levels)
+    cells = compute_cells(frame, geo, levels)
     if not len(cells):
         return cells
     # The computation stores breakdowns only from the département up; rerun the breakdown

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.fold import FoldResult, fold_pending, pending_range, reset_cells
+from observatory.aggregation.fold import (
+    FoldResult,
+    fold_pending,
+    pending_range,
+    reset_watermark,
+)
 from observatory.clock import today
 from observatory.config import Settings
 
@@ -22,6 +27,8 @@ def rebuild_cells(
     with factory.begin() as session:
         _, newest = pending_range(session)
         with tqdm(total=newest, desc="Rebuilding cells", unit="resp", disable=not progress) as bar:
-            reset_cells(session)
-            result = fold_pending(session, today(settings.timezone), progress=bar.update)
+            reset_watermark(session)
+            result = fold_pending(
+                session, today(settings.timezone), progress=bar.update, replace=True
+            )
     return result

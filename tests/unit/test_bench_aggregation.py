@@ -57,6 +57,7 @@ def test_tiny_run_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert fold["seconds"] > 0
         assert fold["cells_written"] > 0
         assert fold["per_1000_responses_s"] > 0
+    assert results["first_fold_of_month"]["new_responses"] == 400  # the largest batch
     assert set(results["fold_line"]) == {"fixed_s", "per_1000_responses_s"}
     assert {"rebuild_ratio", "rebuild_rss_mb", "fold_rss_mb"} <= set(results["budgets"])
     assert all(isinstance(b["pass"], bool) for b in results["budgets"].values())

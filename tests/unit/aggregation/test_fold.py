@@ -7,17 +7,21 @@ import threading
 import uuid
 
 import pandas as pd
-from sqlalchemy import func, select
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation.cells import from_rows, to_rows
 from observatory.aggregation.fold import fold_all_pending, pending_range
-from observatory.aggregation.models import AggregateCell
+from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.aggregation.periods import derive
 from observatory.aggregation.rebuild import rebuild_cells
 from observatory.config import Settings
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import builtin
+from observatory.responses.models import Answer, Comment, Response
 from observatory.responses.service import store_response, validate_answers
 
 TODAY = dt.date(2026, 11, 23)
@@ -28,7 +32,10 @@ def answer(
     factory: sessionmaker[Session],
     place: Place,
     satisfaction: str = "bien",
+    *,
     day: dt.date = dt.date(2026, 11, 2),
+    channel: str = "qr",
+    language: str = "fr",
     **more: list[str],
 ) -> None:
     submission = validate_answers(QN, {"satisfaction": [satisfaction], **more})
@@ -38,8 +45,8 @@ def answer(
             place=place,
             questionnaire=QN,
             submission=submission,
-            channel="qr",
-            language="fr",
+            channel=channel,
+            language=language,
             idempotency_key=uuid.uuid4().hex,
             day=day,
         )
@@ -144,6 +151,77 @@ def test_incremental_folds_equal_a_full_rebuild(
         "2026-04-01",
     ]
     assert list(quarters.n) == [4, 4, 4]
+
+
+SATISFACTION = ["tres_bien", "bien", "pas_tres_bien", "pas_bien"]
+MOTIFS = ["demarches", "securite", "insertion_pro", "loisirs"]
+responses = st.fixed_dictionaries(
+    {
+        "place": st.integers(0, 2),
+        "satisfaction": st.sampled_from(SATISFACTION),
+        "day": st.sampled_from([dt.date(2025, 12, 30), dt.date(2026, 1, 2), dt.date(2026, 11, 2)]),
+        "channel": st.sampled_from(["qr", "kiosk", "paper"]),
+        "language": st.sampled_from(["fr", "uk"]),
+        "motif": st.lists(st.sampled_from(MOTIFS), max_size=3, unique=True),
+        "objectif": st.lists(st.sampled_from(["oui", "en_partie", "non"]), max_size=1),
+        "fold_after": st.booleans(),
+    }
+)
+
+
+def _forget_answers(factory: sessionmaker[Session]) -> None:
+    with factory.begin() as session:
+        for table in (Comment, Answer, Response, AggregateCell, FoldWatermark):
+            session.execute(delete(table))
+
+
+@hypothesis_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(stream=st.lists(responses, min_size=1, max_size=12))
+def test_random_batches_folded_in_the_database_equal_a_rebuild(
+    session_factory, make_place, settings: Settings, stream: list[dict[str, object]]
+) -> None:
+    """The fold adds each batch's cells to the stored ones inside the database (counts merged
+    option by option); whatever the batches, the result is the rebuild's, text for text."""
+    places = [make_place(), make_place(), make_place(team=False)]
+    try:
+        for item in stream:
+            more = {k: v for k, v in item.items() if k in ("motif", "objectif") and v}
+            answer(
+                session_factory,
+                places[int(str(item["place"]))],
+                str(item["satisfaction"]),
+                day=item["day"],  # type: ignore[arg-type]
+                channel=str(item["channel"]),
+                language=str(item["language"]),
+                **more,  # type: ignore[arg-type]
+            )
+            if item["fold_after"]:
+                fold_all_pending(session_factory, TODAY)
+        fold_all_pending(session_factory, TODAY)
+        incremental = cells(session_factory)
+        rebuild_cells(session_factory, settings)
+        pd.testing.assert_frame_equal(incremental, cells(session_factory))
+    finally:
+        _forget_answers(session_factory)
+
+
+def test_folds_after_a_rebuild_add_to_the_rebuilt_cells(
+    session_factory, make_place, settings: Settings
+) -> None:
+    """On PostgreSQL the rebuild swaps in a new table: its unique key, primary key and id
+    sequence must serve the folds that follow it."""
+    place, other = make_place(), make_place(commune="97411")
+    answer(session_factory, place, "bien", motif=["demarches"])
+    rebuild_cells(session_factory, settings)
+    answer(session_factory, place, "pas_bien", motif=["securite"])  # updates rebuilt cells
+    answer(session_factory, other, "tres_bien", day=dt.date(2026, 10, 5))  # new cells
+    fold_all_pending(session_factory, TODAY)
+    folded = cells(session_factory)
+    rebuild_cells(session_factory, settings)
+    pd.testing.assert_frame_equal(folded, cells(session_factory))
+    assert national(session_factory) == (3, 2 + 0 + 3)  # levels: bien 2, pas_bien 0, tres_bien 3
 
 
 def test_concurrent_folds_never_double_count(session_factory, make_place) -> None:
