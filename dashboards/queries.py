@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.cells import NATIONAL
-from observatory.aggregation.models import NO_BREAKDOWN, STORED_PERIOD_KIND, AggregateCell
+from observatory.aggregation.models import NO_BREAKDOWN, STORED_PERIOD_KIND
+from observatory.aggregation.read import read_cells
 from observatory.aggregation.stats import Estimate, score_0_10
 from observatory.config import Settings
 from observatory.disclosure import Audience, Disclosed, disclose
@@ -30,20 +31,34 @@ class NationalOverview:
     months: list[MonthPoint]
 
 
-def _months(session: Session, question: str) -> list[AggregateCell]:
+@dataclass(frozen=True)
+class _Month:
+    period_start: dt.date
+    n: int
+    sum: int
+    sum_sq: int
+
+
+def _months(session: Session, question: str) -> list[_Month]:
     """National month cells of a question, oldest first (every other period sums months)."""
-    stmt = (
-        select(AggregateCell)
-        .where(
-            AggregateCell.scope_level == "national",
-            AggregateCell.scope_code == NATIONAL,
-            AggregateCell.period_kind == STORED_PERIOD_KIND,
-            AggregateCell.question == question,
-            AggregateCell.breakdown == NO_BREAKDOWN,
-        )
-        .order_by(AggregateCell.period_start)
+    rows = read_cells(
+        session,
+        scope_level="national",
+        scope_code=NATIONAL,
+        period_kind=STORED_PERIOD_KIND,
+        question=question,
+        breakdown=NO_BREAKDOWN,
     )
-    return list(session.scalars(stmt))
+    return [
+        _Month(month.date(), int(n), int(total), int(squares))
+        for month, n, total, squares in zip(
+            pd.to_datetime(rows["period_start"]),
+            rows["n"],
+            rows["sum"],
+            rows["sum_sq"],
+            strict=True,
+        )
+    ]
 
 
 def national_overview(

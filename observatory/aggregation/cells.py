@@ -282,6 +282,11 @@ class CellBuilder:
         self._con.unregister("geo_in")
         self._con.unregister("levels_in")
 
+    @classmethod
+    def for_cells(cls) -> CellBuilder:
+        """A builder that only merges stored cells (no answers, so no geography or levels)."""
+        return cls(_NO_GEO, _NO_LEVELS)
+
     def close(self) -> None:
         self._con.close()
 
@@ -414,7 +419,7 @@ def merge_cells(*parts: Cells) -> Cells:
     non_empty = [p for p in parts if len(p)]
     if not non_empty:
         return Cells.empty()
-    with CellBuilder(_NO_GEO, _NO_LEVELS) as builder:
+    with CellBuilder.for_cells() as builder:
         for part in non_empty:
             builder.add_cells(part)
         return builder.cells()
@@ -422,7 +427,7 @@ def merge_cells(*parts: Cells) -> Cells:
 
 def to_rows(cells: Cells) -> pd.DataFrame:
     """KEY + n, sum, sum_sq, counts_json (options sorted, so equal cells serialise equally)."""
-    with CellBuilder(_NO_GEO, _NO_LEVELS) as builder:
+    with CellBuilder.for_cells() as builder:
         builder.add_cells(cells)
         return builder.rows()
 

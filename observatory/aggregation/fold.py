@@ -21,9 +21,15 @@ import pandas as pd
 from sqlalchemy import and_, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.cells import ANSWER_COLUMNS, CellBuilder, option_levels
-from observatory.aggregation.models import AggregateCell, FoldWatermark
-from observatory.aggregation.store import add_cells, insert_cells, replace_cells
+from observatory.aggregation.cells import (
+    ANSWER_COLUMNS,
+    KEY,
+    CellBuilder,
+    from_rows,
+    option_levels,
+)
+from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
+from observatory.aggregation.store import add_cells, append_deltas, insert_cells, replace_cells
 from observatory.db import read_frame
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
@@ -33,8 +39,13 @@ from observatory.territories.models import Territory
 WATERMARK = "cells"
 # Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
 INGEST_LOCK_KEY = 7_204_311
+# Advisory lock key that serialises compactions of the delta log.
+COMPACT_LOCK_KEY = 7_204_312
 # Responses read per step of a fold or rebuild (about 7 answers each).
 CHUNK_RESPONSES = 250_000
+# Logged delta rows past which the worker compacts after a fold, even when busy: readers add
+# at most this many rows (about a fold of 10,000 responses at 20,000 places, twice).
+COMPACT_ROWS = 400_000
 
 
 @dataclass(frozen=True)
@@ -167,14 +178,58 @@ def fold_pending(
                 progress(hi - lo)
         if replace:
             written = replace_cells(session, builder, today)
-        elif session.scalar(select(AggregateCell.id).limit(1)) is None:
-            written = insert_cells(session, builder, today)  # a rebuild, or the first fold
+            session.execute(delete(AggregateDelta))
+        elif _nothing_stored(session):
+            written = insert_cells(session, builder, today)  # the very first fold
         else:
-            written = add_cells(session, builder, today)
+            written = append_deltas(session, builder, today)
     session.execute(
         update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=upto)
     )
     return FoldResult(folded, written, upto)
+
+
+def _nothing_stored(session: Session) -> bool:
+    return all(
+        session.scalar(select(table.id).limit(1)) is None
+        for table in (AggregateCell, AggregateDelta)
+    )
+
+
+def compact_deltas(session: Session, today: dt.date) -> int:
+    """Add the logged deltas into the cells and remove them from the log, in the caller's
+    transaction; returns the number of cells touched.
+
+    `DELETE … RETURNING` takes exactly the rows it removes, so folds keep appending while a
+    compaction runs (their rows stay for the next one) and the watermark is not held: a long
+    compaction never delays freshness. The deltas of one key, from several folds, are merged
+    in DuckDB first, so each stored cell is updated once. Compactions are serialised (an
+    advisory lock on PostgreSQL, the write lock on SQLite): two of them upserting the same cells
+    in different orders could deadlock; a compaction that finds another running skips.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({COMPACT_LOCK_KEY})")
+        if not got.scalar():
+            return 0
+    names = [*KEY, "n", "sum", "sum_sq", "counts_json"]
+    taken = connection.exec_driver_sql(f"DELETE FROM aggregate_delta RETURNING {', '.join(names)}")
+    logged = pd.DataFrame(taken.fetchall(), columns=names)
+    if logged.empty:
+        return 0
+    with CellBuilder.for_cells() as builder:
+        builder.add_cells(from_rows(logged))
+        return add_cells(session, builder, today)
+
+
+def compact_if_due(factory: sessionmaker[Session], today: dt.date, *, idle: bool) -> int:
+    """Compact when the log holds `COMPACT_ROWS` rows or more, or when the worker is idle (a
+    sweep that found nothing new), so that readers rarely have many deltas to add."""
+    with factory.begin() as session:
+        logged = int(session.scalar(select(func.count()).select_from(AggregateDelta)) or 0)
+        if not logged or (logged < COMPACT_ROWS and not idle):
+            return 0
+        return compact_deltas(session, today)
 
 
 def fold_all_pending(factory: sessionmaker[Session], today: dt.date) -> FoldResult:
@@ -193,6 +248,7 @@ def reset_watermark(session: Session) -> None:
 def reset_cells(session: Session) -> None:
     """Forget every cell and move the watermark back to the start."""
     reset_watermark(session)
+    session.execute(delete(AggregateDelta))
     session.execute(delete(AggregateCell))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
@@ -46,18 +46,8 @@ def _key_string(length: int) -> TypeEngine[str]:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-class AggregateCell(Base):
-    """Integer sufficient statistics: means, shares, intervals and merges are exact from these.
-
-    Ordinal answers are stored as integer levels (0..max), so `sum` and `sum_sq` are integers and
-    an incremental fold gives bit-for-bit the same cells as a full rebuild.
-    """
-
-    __tablename__ = "aggregate_cell"
-    __table_args__ = (
-        UniqueConstraint(*CELL_KEY, name="uq_aggregate_cell_key"),
-        {"postgresql_with": {"fillfactor": CELL_FILLFACTOR}},
-    )
+class CellColumns:
+    """The columns of a cell, shared by the stored cells and the delta log."""
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     scope_level: Mapped[str] = mapped_column(_key_string(12))
@@ -73,6 +63,34 @@ class AggregateCell(Base):
     counts_json: Mapped[str] = mapped_column(Text)
     # Day only: a finer time would tell when the last person answered at a small place.
     updated_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class AggregateCell(CellColumns, Base):
+    """Integer sufficient statistics: means, shares, intervals and merges are exact from these.
+
+    Ordinal answers are stored as integer levels (0..max), so `sum` and `sum_sq` are integers and
+    an incremental fold gives bit-for-bit the same cells as a full rebuild.
+    """
+
+    __tablename__ = "aggregate_cell"
+    __table_args__ = (
+        UniqueConstraint(*CELL_KEY, name="uq_aggregate_cell_key"),
+        {"postgresql_with": {"fillfactor": CELL_FILLFACTOR}},
+    )
+
+
+class AggregateDelta(CellColumns, Base):
+    """Cells a fold added and compaction has not yet moved into `aggregate_cell`.
+
+    A fold only appends here (COPY, no index probe, no merge), so its cost follows the new
+    answers; a cell's value is its stored row plus its deltas, which is what
+    `aggregation.read.read_cells` returns. Compaction (`fold.compact_deltas`, run by the worker
+    when the log grows or the sweep finds nothing new) adds them in and empties the log
+    (docs/decisions/0011).
+    """
+
+    __tablename__ = "aggregate_delta"
+    __table_args__ = (Index("ix_aggregate_delta_scope", "scope_level", "scope_code"),)
 
 
 class FoldWatermark(Base):

@@ -4,11 +4,11 @@ Why several paths:
 - a rebuild (or the very first fold) writes into an empty table, so it streams the rows in
   with COPY on PostgreSQL, straight from a CSV file that DuckDB writes, without a Python
   object per cell;
-- an incremental fold adds the new answers' cells (deltas) to the stored ones inside the
-  database, with one `INSERT … ON CONFLICT DO UPDATE` from a temporary table: sufficient
-  statistics add up and per-option counts merge key by key. Nothing stored is read back, so
-  the fold's cost follows the new answers, not the size of the stored cells
-  (docs/performance.md).
+- an incremental fold only appends the new answers' cells (deltas) to `aggregate_delta`, the
+  same way: its cost follows the new answers, not the stored cells (docs/decisions/0011);
+- compaction adds logged deltas to the stored cells inside the database, with one
+  `INSERT … ON CONFLICT DO UPDATE` from a temporary table: sufficient statistics add up and
+  per-option counts merge key by key; nothing stored is read back (docs/decisions/0010).
 
 The merged `counts_json` is rebuilt with options sorted by their code in bytewise order, the
 order DuckDB uses, so an incremental fold and a rebuild store the same text.
@@ -28,6 +28,7 @@ from observatory.aggregation.cells import KEY, ROW_COLUMNS, CellBuilder
 from observatory.aggregation.models import CELL_FILLFACTOR
 
 TABLE = "aggregate_cell"
+LOG = "aggregate_delta"
 DELTA = "aggregate_cell_delta"
 _COPY_BLOCK = 1 << 20
 
@@ -90,6 +91,11 @@ def replace_cells(session: Session, builder: CellBuilder, today: dt.date) -> int
         f"ALTER TABLE {TABLE} ADD CONSTRAINT uq_{TABLE}_key UNIQUE USING INDEX {fresh}_key"
     )
     return written
+
+
+def append_deltas(session: Session, builder: CellBuilder, today: dt.date) -> int:
+    """Append the builder's cells to the delta log (an incremental fold): COPY, nothing else."""
+    return _load(session.connection(), LOG, builder, today)
 
 
 def add_cells(session: Session, builder: CellBuilder, today: dt.date) -> int:

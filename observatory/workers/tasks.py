@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.fold import fold_all_pending
+from observatory.aggregation.fold import compact_if_due, fold_all_pending
 from observatory.clock import today
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory
@@ -22,13 +22,19 @@ def session_factory_for(database_url: str) -> sessionmaker[Session]:
 
 
 def run_fold(settings: Settings) -> dict[str, int]:
-    """Fold everything past the watermark; safe to run twice or concurrently."""
+    """Fold everything past the watermark, then compact the delta log if it is due; safe to
+    run twice or concurrently."""
     factory = session_factory_for(settings.database_url)
-    result = fold_all_pending(factory, today(settings.timezone))
+    day = today(settings.timezone)
+    result = fold_all_pending(factory, day)
     if result.responses:
         log.info("folded %d responses into %d cells", result.responses, result.cells_written)
+    compacted = compact_if_due(factory, day, idle=result.responses == 0)
+    if compacted:
+        log.info("compacted the delta log into %d cells", compacted)
     return {
         "responses": result.responses,
         "cells": result.cells_written,
+        "compacted": compacted,
         "last_seq": result.last_seq,
     }

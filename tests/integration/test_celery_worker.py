@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from observatory.aggregation.models import AggregateCell, FoldWatermark
+from observatory.aggregation.models import FoldWatermark
 from observatory.app import create_app
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory, upgrade
@@ -19,6 +19,7 @@ from observatory.territories.service import import_territories
 from observatory.workers.celery_app import FOLD_TASK, make_celery
 from tests.conftest import create_pg_database, drop_pg_database, send_answers
 from tests.integration.helpers import celery_worker
+from tests.unit.aggregation.test_fold import national
 
 pytestmark = pytest.mark.services
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -52,16 +53,7 @@ def stack(tmp_path: Path) -> Iterator[Settings]:
 
 
 def national_n(settings: Settings) -> int:
-    factory = make_session_factory(make_engine(settings.database_url))
-    with factory() as session:
-        n = session.scalar(
-            select(func.sum(AggregateCell.n)).where(
-                AggregateCell.scope_level == "national",
-                AggregateCell.breakdown == "none",
-                AggregateCell.question == "satisfaction",
-            )
-        )
-    return int(n or 0)
+    return national(make_session_factory(make_engine(settings.database_url)))[0]
 
 
 def folds(settings: Settings) -> int:

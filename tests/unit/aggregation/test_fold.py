@@ -13,10 +13,17 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from observatory.aggregation import fold
 from observatory.aggregation.cells import from_rows, to_rows
-from observatory.aggregation.fold import fold_all_pending, pending_range
-from observatory.aggregation.models import AggregateCell, FoldWatermark
+from observatory.aggregation.fold import (
+    compact_deltas,
+    compact_if_due,
+    fold_all_pending,
+    pending_range,
+)
+from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
 from observatory.aggregation.periods import derive
+from observatory.aggregation.read import read_cells
 from observatory.aggregation.rebuild import rebuild_cells
 from observatory.config import Settings
 from observatory.places.models import Place
@@ -53,40 +60,22 @@ def answer(
 
 
 def cells(factory: sessionmaker[Session]) -> pd.DataFrame:
+    """Every cell as readers see it (stored rows plus pending deltas), sorted by key."""
     with factory() as session:
-        rows = session.execute(
-            select(
-                AggregateCell.scope_level,
-                AggregateCell.scope_code,
-                AggregateCell.period_kind,
-                AggregateCell.period_start,
-                AggregateCell.question,
-                AggregateCell.breakdown,
-                AggregateCell.breakdown_value,
-                AggregateCell.n,
-                AggregateCell.sum,
-                AggregateCell.sum_sq,
-                AggregateCell.counts_json,
-            )
-        ).all()
-    frame = pd.DataFrame(rows, columns=list(rows[0]._fields) if rows else [])
-    return (
-        frame.sort_values(list(frame.columns[:7])).reset_index(drop=True) if len(frame) else frame
-    )
+        return read_cells(session)
 
 
 def national(factory: sessionmaker[Session]) -> tuple[int, int]:
     """(n, sum) of the national satisfaction cells over every month, without breakdown."""
     with factory() as session:
-        row = session.execute(
-            select(func.sum(AggregateCell.n), func.sum(AggregateCell.sum)).where(
-                AggregateCell.scope_level == "national",
-                AggregateCell.period_kind == "month",
-                AggregateCell.breakdown == "none",
-                AggregateCell.question == "satisfaction",
-            )
-        ).one()
-    return int(row[0] or 0), int(row[1] or 0)
+        rows = read_cells(
+            session,
+            scope_level="national",
+            period_kind="month",
+            breakdown="none",
+            question="satisfaction",
+        )
+    return int(rows["n"].sum()), int(rows["sum"].sum())
 
 
 def test_fold_counts_each_answer_once_and_rerun_is_a_no_op(session_factory, make_place) -> None:
@@ -165,13 +154,14 @@ responses = st.fixed_dictionaries(
         "motif": st.lists(st.sampled_from(MOTIFS), max_size=3, unique=True),
         "objectif": st.lists(st.sampled_from(["oui", "en_partie", "non"]), max_size=1),
         "fold_after": st.booleans(),
+        "compact_after": st.booleans(),
     }
 )
 
 
 def _forget_answers(factory: sessionmaker[Session]) -> None:
     with factory.begin() as session:
-        for table in (Comment, Answer, Response, AggregateCell, FoldWatermark):
+        for table in (Comment, Answer, Response, AggregateDelta, AggregateCell, FoldWatermark):
             session.execute(delete(table))
 
 
@@ -182,8 +172,9 @@ def _forget_answers(factory: sessionmaker[Session]) -> None:
 def test_random_batches_folded_in_the_database_equal_a_rebuild(
     session_factory, make_place, settings: Settings, stream: list[dict[str, object]]
 ) -> None:
-    """The fold adds each batch's cells to the stored ones inside the database (counts merged
-    option by option); whatever the batches, the result is the rebuild's, text for text."""
+    """Folds append deltas, compactions add them into the stored cells inside the database
+    (counts merged option by option); whatever the batches and whenever the log is compacted,
+    readers see the rebuild's cells, text for text, and a last compaction stores exactly them."""
     places = [make_place(), make_place(), make_place(team=False)]
     try:
         for item in stream:
@@ -199,10 +190,19 @@ def test_random_batches_folded_in_the_database_equal_a_rebuild(
             )
             if item["fold_after"]:
                 fold_all_pending(session_factory, TODAY)
+            if item["compact_after"]:
+                with session_factory.begin() as session:
+                    compact_deltas(session, TODAY)
         fold_all_pending(session_factory, TODAY)
         incremental = cells(session_factory)
+        with session_factory.begin() as session:
+            compact_deltas(session, TODAY)
+            assert session.scalar(select(func.count()).select_from(AggregateDelta)) == 0
+        compacted = cells(session_factory)
         rebuild_cells(session_factory, settings)
-        pd.testing.assert_frame_equal(incremental, cells(session_factory))
+        rebuilt = cells(session_factory)
+        pd.testing.assert_frame_equal(incremental, rebuilt)
+        pd.testing.assert_frame_equal(compacted, rebuilt)
     finally:
         _forget_answers(session_factory)
 
@@ -222,6 +222,31 @@ def test_folds_after_a_rebuild_add_to_the_rebuilt_cells(
     rebuild_cells(session_factory, settings)
     pd.testing.assert_frame_equal(folded, cells(session_factory))
     assert national(session_factory) == (3, 2 + 0 + 3)  # levels: bien 2, pas_bien 0, tres_bien 3
+
+
+def test_the_delta_log_is_compacted_when_idle_or_large(
+    session_factory, make_place, monkeypatch
+) -> None:
+    place = make_place()
+    answer(session_factory, place, "bien")
+    fold_all_pending(session_factory, TODAY)  # the first fold loads the cells directly
+    answer(session_factory, place, "tres_bien")
+    fold_all_pending(session_factory, TODAY)  # later folds append to the log
+
+    def logged() -> int:
+        with session_factory() as session:
+            return int(session.scalar(select(func.count()).select_from(AggregateDelta)) or 0)
+
+    assert logged() > 0
+    assert compact_if_due(session_factory, TODAY, idle=False) == 0  # busy, log small: wait
+    monkeypatch.setattr(fold, "COMPACT_ROWS", logged())
+    assert compact_if_due(session_factory, TODAY, idle=False) > 0  # busy, log large: compact
+    assert logged() == 0
+    answer(session_factory, place, "pas_bien")
+    fold_all_pending(session_factory, TODAY)
+    assert compact_if_due(session_factory, TODAY, idle=True) > 0  # a quiet sweep compacts
+    assert logged() == 0
+    assert national(session_factory) == (3, 2 + 3 + 0)
 
 
 def test_concurrent_folds_never_double_count(session_factory, make_place) -> None:

@@ -1,0 +1,59 @@
+"""Read cells as everyone should see them: the stored rows plus the deltas not yet compacted.
+
+Folds only append to `aggregate_delta` (docs/decisions/0011), so a cell's current value is its
+row in `aggregate_cell` plus its logged deltas. Every reader goes through `read_cells`, which
+adds them exactly (sufficient statistics and option counts add up); after a compaction the log
+is empty and the stored rows are returned as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observatory.aggregation.cells import KEY, from_rows, merge_cells, to_rows
+from observatory.aggregation.models import AggregateCell, AggregateDelta
+
+ROW_VALUES = ["n", "sum", "sum_sq", "counts_json"]
+
+
+def read_cells(session: Session, **where: str) -> pd.DataFrame:
+    """Cells whose key columns equal `where` (e.g. scope_level="national", question="age"),
+    deltas included: KEY + n, sum, sum_sq, counts_json, sorted by KEY.
+
+    Dtypes do not depend on whether deltas were pending: dates as datetime64, codes as string,
+    statistics as int64.
+    """
+    unknown = set(where) - set(KEY)
+    if unknown:
+        raise ValueError(f"cells are filtered by their key columns {KEY}, not {sorted(unknown)}")
+    stored = _select(session, AggregateCell, where)
+    logged = _select(session, AggregateDelta, where)
+    if logged.empty:
+        rows = _typed(stored)
+    else:
+        rows = to_rows(merge_cells(from_rows(stored), from_rows(logged)))
+    return rows.sort_values(KEY).reset_index(drop=True)
+
+
+def _select(
+    session: Session, table: type[AggregateCell] | type[AggregateDelta], where: Mapping[str, str]
+) -> pd.DataFrame:
+    columns = [getattr(table, c) for c in [*KEY, *ROW_VALUES]]
+    stmt = select(*columns).where(*(getattr(table, k) == v for k, v in where.items()))
+    return pd.DataFrame(session.execute(stmt).all(), columns=[*KEY, *ROW_VALUES])
+
+
+def _typed(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows.copy()
+    for col in [*KEY, "counts_json"]:
+        if col == "period_start":
+            out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
+        else:
+            out[col] = out[col].astype("string")
+    for col in ["n", "sum", "sum_sq"]:
+        out[col] = out[col].astype("int64")
+    return out
