@@ -28,9 +28,10 @@ The run:
    fold), then inserts 10,000 new responses dated this month and times `fold_all_pending()`
    in a child process, then 1,000 and 100,000 (`--folds`), for `--repeat` rounds (best
    counts); each fold finds only its own batch pending. A fold appends its cells to the delta
-   log; after the first fold and after each round, `compact_deltas()` (what the worker runs
-   when the log is large or a sweep finds nothing new) is timed in a child process too, so
-   that every round starts from a compacted log and the cost moved off the fold is reported.
+   log (one row per scope, month and breakdown value, every question in it); after the first
+   fold and after each round, `compact_deltas()` (what the worker runs when the log is large
+   or a sweep finds nothing new) is timed in a child process too, so that every round starts
+   from a compacted log and the cost moved off the fold is reported.
    The seconds per 1,000 responses and the fixed cost (intercept of a line through the folds)
    show whether the fold grows with the new answers rather than with the table.
 
@@ -722,7 +723,7 @@ def child(operation: str, database_url: str) -> dict[str, Any]:
     return {
         "seconds": round(seconds, 4),
         "responses": getattr(result, "responses", None),
-        "cells_written": getattr(result, "cells_written", None),
+        "rows_written": getattr(result, "rows_written", None),
         "rss_before_mb": before,
         "peak_rss_mb": maxrss_mb(),
     }
@@ -862,7 +863,7 @@ def measure_folds(
                 "new_answers": best["new_answers"],
                 "seconds": best["seconds"],
                 **timing(times),
-                "cells_written": best["cells_written"],
+                "rows_written": best["rows_written"],
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
                 "per_1000_responses_s": round(best["seconds"] / size * 1000, 4),
                 "per_1000_answers_s": round(
@@ -879,7 +880,7 @@ def compaction(target: Target, after: str) -> dict[str, Any]:
     runs it when the log is large or when a sweep finds nothing new)."""
     log(f"  compaction of the delta log after {after}…")
     result = run_child("compact", target.url) | {"after": after}
-    log(f"  compaction {result['seconds']:.3f} s, {result['cells_written'] or 0:,} cells")
+    log(f"  compaction {result['seconds']:.3f} s, {result['rows_written'] or 0:,} cells")
     return result
 
 
@@ -956,25 +957,25 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {r['answers_per_s']:,.0f} answer rows/s | {r['peak_rss_mb']:,.0f} MB |",
         "",
         "| new responses | answer rows | `fold_all_pending()` | per 1,000 responses "
-        "| per 1,000 answer rows | cells written | peak RSS |",
+        "| per 1,000 answer rows | rows logged | peak RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for f in sorted(results["folds"], key=lambda f: f["new_responses"]):
         lines.append(
             f"| {f['new_responses']:,} | {f['new_answers']:,} | {_s(f['seconds'])} "
             f"| {f['per_1000_responses_s']:.3f} s | {f['per_1000_answers_s']:.4f} s "
-            f"| {f['cells_written'] or 0:,} | {f['peak_rss_mb']:,.0f} MB |"
+            f"| {f['rows_written'] or 0:,} | {f['peak_rss_mb']:,.0f} MB |"
         )
     first = results["first_fold_of_month"]
     compactions = ", ".join(
-        f"after {c['after']}: {_s(c['seconds'])} ({c['cells_written'] or 0:,} cells)"
+        f"after {c['after']}: {_s(c['seconds'])} ({c['rows_written'] or 0:,} cells)"
         for c in first.get("compactions", [])
     )
     lines += [
         "",
         f"Each fold appends to the delta log; the month's first fold came before them "
         f"({first['new_responses']:,} responses: {_s(first['seconds'])}, "
-        f"{first['cells_written'] or 0:,} cells written; not in the budget). Compactions of "
+        f"{first['rows_written'] or 0:,} rows logged; not in the budget). Compactions of "
         f"the log, off the fold's path: {compactions or 'none'}. Best of "
         f"{results['repeat']} round{'s' if results['repeat'] > 1 else ''}; the fold's fixed "
         "cost (intercept of a line through "

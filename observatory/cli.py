@@ -313,7 +313,10 @@ def fold() -> None:
     from observatory.workers.tasks import run_fold
 
     result = run_fold(get_settings())
-    click.echo(f"Folded {result['responses']} responses into {result['cells']} cells.")
+    message = f"Folded {result['responses']} responses ({result['rows']} rows written)"
+    if result["compacted"]:
+        message += f"; compacted the delta log into {result['compacted']} cells"
+    click.echo(message + ".")
 
 
 @main.command()
@@ -323,7 +326,7 @@ def rebuild() -> None:
 
     settings = get_settings()
     result = rebuild_cells(_sessions(settings), settings, progress=True)
-    click.echo(f"Rebuilt {result.cells_written} cells from {result.responses} responses.")
+    click.echo(f"Rebuilt {result.rows_written} cells from {result.responses} responses.")
 
 
 def _serve(settings: Settings, host: str, port: int) -> None:

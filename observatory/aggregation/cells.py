@@ -36,9 +36,13 @@ from observatory.aggregation.models import (
     STORED_PERIOD_KIND,
     UNKNOWN_VALUE,
 )
+from observatory.aggregation.models import (
+    DELTA_KEY as _DELTA_KEY_COLUMNS,
+)
 from observatory.questionnaires.definitions import Questionnaire
 
 KEY = list(CELL_KEY)
+DELTA_KEY = list(_DELTA_KEY_COLUMNS)
 NATIONAL = "FR"
 # Columns of the answers frame: one row per chosen option, with its response's attributes.
 ANSWER_COLUMNS = [
@@ -244,12 +248,74 @@ FROM merged m {joined}
 
 # Columns of a stored cell row, in the order `write_csv` and `row_tuples` give them.
 ROW_COLUMNS = [*KEY, "n", "sum", "sum_sq", "counts_json", "updated_on"]
+# Columns of a delta row (`shape="delta"`): one row per cell key without its question, every
+# question's statistics in `cells_json` (docs/decisions/0012).
+DELTA_COLUMNS = [*DELTA_KEY, "cells_json", "updated_on"]
+_DELTA_KEYS = ", ".join(DELTA_KEY)
+# A delta row's `cells_json`: a JSON array of [question, n, sum, sum_sq, {option: count}]. An
+# array rather than an object keyed by question, so that rows of several folds can be joined
+# into one (the migration from narrow deltas does) without a question appearing twice as a key.
+_DELTA_ENTRY = (
+    """'["' || question || '", ' || CAST(n AS VARCHAR) || ', ' || CAST(sum AS VARCHAR) """
+    """|| ', ' || CAST(sum_sq AS VARCHAR) || ', ' || counts_json || ']'"""
+)
 
 
-def _export_sql(rows_sql: str, updated_on: dt.date, dates_as_text: bool) -> str:
+def _delta_sql(rows_sql: str) -> str:
+    """The merged cells folded into one row per key without question."""
+    return (
+        f"SELECT {_DELTA_KEYS}, '[' || string_agg({_DELTA_ENTRY}, ', ') || ']' AS cells_json "
+        f"FROM ({rows_sql}) GROUP BY {_DELTA_KEYS}"
+    )
+
+
+def _unpacked(question: str, *values: str) -> str:
+    keys = ", ".join(question if c == "question" else c for c in KEY)
+    return f"SELECT {keys}, {', '.join(values)}"
+
+
+_DELTA_ROWS_SQL = f"""
+CREATE OR REPLACE TEMP TABLE entries AS
+SELECT {
+    ", ".join(
+        "CAST(period_start AS DATE) AS period_start"
+        if c == "period_start"
+        else f"CAST({c} AS VARCHAR) AS {c}"
+        for c in DELTA_KEY
+    )
+},
+       unnest(from_json(CAST(cells_json AS VARCHAR), '["JSON"]')) AS entry
+FROM deltas_in;
+INSERT INTO acc {
+    _unpacked(
+        "entry->>0",
+        "NULL",
+        "CAST(entry->>1 AS BIGINT)",
+        "0",
+        "CAST(entry->>2 AS BIGINT)",
+        "CAST(entry->>3 AS BIGINT)",
+    )
+}
+FROM entries;
+INSERT INTO acc {
+    _unpacked("question", "unnest(map_keys(m))", "0", "unnest(map_values(m))", "0", "0")
+}
+FROM (SELECT *, entry->>0 AS question,
+             json_transform(entry->4, '"MAP(VARCHAR, BIGINT)"') AS m FROM entries);
+DROP TABLE entries;
+"""
+
+
+def _export_sql(rows_sql: str, updated_on: dt.date, dates_as_text: bool, shape: str) -> str:
     day = f"DATE '{updated_on.isoformat()}'"
-    columns = [f"CAST({c} AS VARCHAR)" if c == "period_start" and dates_as_text else c for c in KEY]
+    keys = DELTA_KEY if shape == "delta" else KEY
+    as_text = "period_start" if dates_as_text else None
+    columns = [f"CAST({c} AS VARCHAR)" if c == as_text else c for c in keys]
     stamp = f"CAST({day} AS VARCHAR)" if dates_as_text else day
+    if shape == "delta":
+        return f"SELECT {', '.join(columns)}, cells_json, {stamp} FROM ({_delta_sql(rows_sql)})"
+    if shape != "rows":
+        raise ValueError(f"unknown shape {shape!r}: 'rows' or 'delta'")
     return (
         f"SELECT {', '.join(columns)}, CAST(n AS BIGINT), CAST(sum AS BIGINT), "
         f"CAST(sum_sq AS BIGINT), counts_json, {stamp} FROM ({rows_sql})"
@@ -321,6 +387,17 @@ class CellBuilder:
             self._con.unregister("totals_in")
             self._con.unregister("options_in")
 
+    def add_delta_rows(self, rows: pd.DataFrame) -> None:
+        """Add logged delta rows (`DELTA_KEY` + cells_json), unpacked by DuckDB's JSON reader:
+        a compaction takes tens of thousands of them, each holding every question."""
+        if rows.empty:
+            return
+        self._con.register("deltas_in", rows[[*DELTA_KEY, "cells_json"]])
+        try:
+            self._con.execute(_DELTA_ROWS_SQL)
+        finally:
+            self._con.unregister("deltas_in")
+
     def cells(self) -> Cells:
         totals = self._con.execute(
             f"SELECT {_KEYS}, CAST(sum(n) AS BIGINT) AS n, CAST(sum(sum) AS BIGINT) AS sum, "
@@ -343,26 +420,27 @@ class CellBuilder:
             out["counts_json"] = batch["counts_json"].astype("string")
             yield out
 
-    def write_csv(self, path: Path, updated_on: dt.date) -> int:
-        """Write the merged rows (`ROW_COLUMNS`) as CSV for PostgreSQL's COPY; returns the
-        number of rows.
+    def write_csv(self, path: Path, updated_on: dt.date, shape: str = "rows") -> int:
+        """Write the merged rows (`ROW_COLUMNS`, or `DELTA_COLUMNS` for `shape="delta"`) as
+        CSV for PostgreSQL's COPY; returns the number of rows.
 
         DuckDB writes the file in parallel and no row passes through Python: this is the
         rebuild's bulk path. NULL is written as \\N so that an empty string stays empty.
         """
+        export = _export_sql(self._rows_sql(), updated_on, dates_as_text=False, shape=shape)
         copy = (
-            f"COPY ({_export_sql(self._rows_sql(), updated_on, dates_as_text=False)}) "
-            f"TO '{_quoted_path(path)}' "
-            "(FORMAT csv, HEADER false, NULLSTR '\\N')"
+            f"COPY ({export}) TO '{_quoted_path(path)}' (FORMAT csv, HEADER false, NULLSTR '\\N')"
         )
         row = self._con.execute(copy).fetchone()
         return int(row[0]) if row else 0
 
     def row_tuples(
-        self, updated_on: dt.date, size: int = 100_000
+        self, updated_on: dt.date, size: int = 100_000, shape: str = "rows"
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """The merged rows (`ROW_COLUMNS`) as plain tuples, dates as ISO text (SQLite's form)."""
-        result = self._con.execute(_export_sql(self._rows_sql(), updated_on, dates_as_text=True))
+        """The merged rows (`ROW_COLUMNS`, or `DELTA_COLUMNS` for `shape="delta"`) as plain
+        tuples, dates as ISO text (SQLite's form)."""
+        export = _export_sql(self._rows_sql(), updated_on, dates_as_text=True, shape=shape)
+        result = self._con.execute(export)
         while batch := result.fetchmany(size):
             yield batch
 
@@ -444,6 +522,16 @@ def from_rows(rows: pd.DataFrame) -> Cells:
     options["option"] = exploded["counts"].map(lambda kv: kv[0])
     options["count"] = exploded["counts"].map(lambda kv: kv[1])
     return Cells(_normalise(totals, "totals"), _normalise(options, "options"))
+
+
+def from_delta_rows(rows: pd.DataFrame) -> Cells:
+    """Cells of logged delta rows (`DELTA_KEY` + cells_json, see `DELTA_COLUMNS`), merged: a
+    key may come several times, from several folds."""
+    if rows.empty:
+        return Cells.empty()
+    with CellBuilder.for_cells() as builder:
+        builder.add_delta_rows(rows)
+        return builder.cells()
 
 
 def counts_of(cell_row: Mapping[str, object]) -> dict[str, int]:

@@ -23,9 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation.cells import (
     ANSWER_COLUMNS,
-    KEY,
+    DELTA_COLUMNS,
     CellBuilder,
-    from_rows,
     option_levels,
 )
 from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
@@ -45,13 +44,15 @@ COMPACT_LOCK_KEY = 7_204_312
 CHUNK_RESPONSES = 250_000
 # Logged delta rows past which the worker compacts after a fold, even when busy: readers add
 # at most this many rows (about a fold of 10,000 responses at 20,000 places, twice).
-COMPACT_ROWS = 400_000
+COMPACT_ROWS = 60_000
 
 
 @dataclass(frozen=True)
 class FoldResult:
     responses: int
-    cells_written: int
+    # Cells written by a rebuild or a first fold; delta rows (one per cell key without its
+    # question) logged by an incremental fold; cells touched by a compaction.
+    rows_written: int
     last_seq: int
 
 
@@ -212,13 +213,14 @@ def compact_deltas(session: Session, today: dt.date) -> int:
         got = connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({COMPACT_LOCK_KEY})")
         if not got.scalar():
             return 0
-    names = [*KEY, "n", "sum", "sum_sq", "counts_json"]
-    taken = connection.exec_driver_sql(f"DELETE FROM aggregate_delta RETURNING {', '.join(names)}")
-    logged = pd.DataFrame(taken.fetchall(), columns=names)
+    taken = connection.exec_driver_sql(
+        f"DELETE FROM aggregate_delta RETURNING {', '.join(DELTA_COLUMNS)}"
+    )
+    logged = pd.DataFrame(taken.fetchall(), columns=DELTA_COLUMNS)
     if logged.empty:
         return 0
     with CellBuilder.for_cells() as builder:
-        builder.add_cells(from_rows(logged))
+        builder.add_delta_rows(logged)
         return add_cells(session, builder, today)
 
 

@@ -34,6 +34,8 @@ CELL_KEY = (
     "breakdown",
     "breakdown_value",
 )
+# The delta log's key: a cell's key without its question (one logged row holds every question).
+DELTA_KEY = tuple(c for c in CELL_KEY if c != "question")
 
 # Free space left in each page on PostgreSQL, so that a fold's update of a cell fits beside it
 # (a "HOT" update: no new index entry), which keeps folds cheap after a rebuild packed the table.
@@ -46,26 +48,21 @@ def _key_string(length: int) -> TypeEngine[str]:
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
-class CellColumns:
-    """The columns of a cell, shared by the stored cells and the delta log."""
+class CellKeyColumns:
+    """Columns shared by the stored cells and the delta log (which has no question column)."""
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     scope_level: Mapped[str] = mapped_column(_key_string(12))
     scope_code: Mapped[str] = mapped_column(_key_string(12))
     period_kind: Mapped[str] = mapped_column(_key_string(8))
     period_start: Mapped[dt.date] = mapped_column(Date)
-    question: Mapped[str] = mapped_column(_key_string(32))
     breakdown: Mapped[str] = mapped_column(_key_string(16), default=NO_BREAKDOWN)
     breakdown_value: Mapped[str] = mapped_column(_key_string(64), default="")
-    n: Mapped[int] = mapped_column(BigInteger)
-    sum: Mapped[int] = mapped_column(BigInteger)
-    sum_sq: Mapped[int] = mapped_column(BigInteger)
-    counts_json: Mapped[str] = mapped_column(Text)
     # Day only: a finer time would tell when the last person answered at a small place.
     updated_on: Mapped[dt.date] = mapped_column(Date)
 
 
-class AggregateCell(CellColumns, Base):
+class AggregateCell(CellKeyColumns, Base):
     """Integer sufficient statistics: means, shares, intervals and merges are exact from these.
 
     Ordinal answers are stored as integer levels (0..max), so `sum` and `sum_sq` are integers and
@@ -78,19 +75,29 @@ class AggregateCell(CellColumns, Base):
         {"postgresql_with": {"fillfactor": CELL_FILLFACTOR}},
     )
 
+    question: Mapped[str] = mapped_column(_key_string(32))
+    n: Mapped[int] = mapped_column(BigInteger)
+    sum: Mapped[int] = mapped_column(BigInteger)
+    sum_sq: Mapped[int] = mapped_column(BigInteger)
+    counts_json: Mapped[str] = mapped_column(Text)
 
-class AggregateDelta(CellColumns, Base):
-    """Cells a fold added and compaction has not yet moved into `aggregate_cell`.
 
-    A fold only appends here (COPY, no index probe, no merge), so its cost follows the new
-    answers; a cell's value is its stored row plus its deltas, which is what
+class AggregateDelta(CellKeyColumns, Base):
+    """What folds added and compaction has not yet moved into `aggregate_cell`.
+
+    A fold only appends here (COPY, no probe of the stored cells, no merge), so its cost follows
+    the new answers; a cell's value is its stored row plus its deltas, which is what
     `aggregation.read.read_cells` returns. Compaction (`fold.compact_deltas`, run by the worker
     when the log grows or the sweep finds nothing new) adds them in and empties the log
-    (docs/decisions/0011).
+    (docs/decisions/0011). One row holds every question of a scope, month and breakdown value
+    (`cells_json`, see `cells.DELTA_COLUMNS`): a fold writes about seven times fewer rows than
+    it touches cells, and its cost is mostly per row (docs/decisions/0012).
     """
 
     __tablename__ = "aggregate_delta"
     __table_args__ = (Index("ix_aggregate_delta_scope", "scope_level", "scope_code"),)
+
+    cells_json: Mapped[str] = mapped_column(Text)
 
 
 class FoldWatermark(Base):

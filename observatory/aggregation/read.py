@@ -8,13 +8,22 @@ is empty and the stored rows are returned as they are.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import KEY, from_rows, merge_cells, to_rows
+from observatory.aggregation.cells import (
+    DELTA_COLUMNS,
+    DELTA_KEY,
+    KEY,
+    Cells,
+    from_delta_rows,
+    from_rows,
+    merge_cells,
+    to_rows,
+)
 from observatory.aggregation.models import AggregateCell, AggregateDelta
 
 ROW_VALUES = ["n", "sum", "sum_sq", "counts_json"]
@@ -30,21 +39,35 @@ def read_cells(session: Session, **where: str) -> pd.DataFrame:
     unknown = set(where) - set(KEY)
     if unknown:
         raise ValueError(f"cells are filtered by their key columns {KEY}, not {sorted(unknown)}")
-    stored = _select(session, AggregateCell, where)
-    logged = _select(session, AggregateDelta, where)
-    if logged.empty:
-        rows = _typed(stored)
-    else:
-        rows = to_rows(merge_cells(from_rows(stored), from_rows(logged)))
+    stored = _select(session, AggregateCell, [*KEY, *ROW_VALUES], where)
+    logged = _logged(session, where)
+    rows = to_rows(merge_cells(from_rows(stored), logged)) if len(logged) else _typed(stored)
     return rows.sort_values(KEY).reset_index(drop=True)
 
 
+def _logged(session: Session, where: Mapping[str, str]) -> Cells:
+    """The pending deltas of the cells `where` selects: a logged row holds every question, so
+    the question is filtered once the rows are unpacked."""
+    key_filter = {k: v for k, v in where.items() if k in DELTA_KEY}
+    cells = from_delta_rows(_select(session, AggregateDelta, DELTA_COLUMNS, key_filter))
+    question = where.get("question")
+    if question is None or not len(cells):
+        return cells
+    return Cells(
+        cells.totals[cells.totals["question"] == question],
+        cells.options[cells.options["question"] == question],
+    )
+
+
 def _select(
-    session: Session, table: type[AggregateCell] | type[AggregateDelta], where: Mapping[str, str]
+    session: Session,
+    table: type[AggregateCell] | type[AggregateDelta],
+    names: Sequence[str],
+    where: Mapping[str, str],
 ) -> pd.DataFrame:
-    columns = [getattr(table, c) for c in [*KEY, *ROW_VALUES]]
-    stmt = select(*columns).where(*(getattr(table, k) == v for k, v in where.items()))
-    return pd.DataFrame(session.execute(stmt).all(), columns=[*KEY, *ROW_VALUES])
+    stmt = select(*(getattr(table, c) for c in names))
+    stmt = stmt.where(*(getattr(table, k) == v for k, v in where.items()))
+    return pd.DataFrame(session.execute(stmt).all(), columns=list(names))
 
 
 def _typed(rows: pd.DataFrame) -> pd.DataFrame:

@@ -5,7 +5,8 @@ Why several paths:
   with COPY on PostgreSQL, straight from a CSV file that DuckDB writes, without a Python
   object per cell;
 - an incremental fold only appends the new answers' cells (deltas) to `aggregate_delta`, the
-  same way: its cost follows the new answers, not the stored cells (docs/decisions/0011);
+  same way, one row per cell key without its question: its cost follows the new answers, not
+  the stored cells (docs/decisions/0011, 0012);
 - compaction adds logged deltas to the stored cells inside the database, with one
   `INSERT … ON CONFLICT DO UPDATE` from a temporary table: sufficient statistics add up and
   per-option counts merge key by key; nothing stored is read back (docs/decisions/0010).
@@ -24,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import KEY, ROW_COLUMNS, CellBuilder
+from observatory.aggregation.cells import DELTA_COLUMNS, KEY, ROW_COLUMNS, CellBuilder
 from observatory.aggregation.models import CELL_FILLFACTOR
 
 TABLE = "aggregate_cell"
@@ -94,8 +95,9 @@ def replace_cells(session: Session, builder: CellBuilder, today: dt.date) -> int
 
 
 def append_deltas(session: Session, builder: CellBuilder, today: dt.date) -> int:
-    """Append the builder's cells to the delta log (an incremental fold): COPY, nothing else."""
-    return _load(session.connection(), LOG, builder, today)
+    """Append the builder's cells to the delta log (an incremental fold): COPY, nothing else;
+    returns the number of rows logged (one per cell key without its question)."""
+    return _load(session.connection(), LOG, builder, today, shape="delta")
 
 
 def add_cells(session: Session, builder: CellBuilder, today: dt.date) -> int:
@@ -128,13 +130,16 @@ def _upsert_sql(dialect: str) -> str:
     )
 
 
-def _load(connection: Connection, table: str, builder: CellBuilder, today: dt.date) -> int:
-    columns = ", ".join(ROW_COLUMNS)
+def _load(
+    connection: Connection, table: str, builder: CellBuilder, today: dt.date, shape: str = "rows"
+) -> int:
+    names = DELTA_COLUMNS if shape == "delta" else ROW_COLUMNS
+    columns = ", ".join(names)
     if connection.dialect.name == "postgresql":
         raw: Any = connection.connection.driver_connection
         with tempfile.TemporaryDirectory(prefix="observatory-cells-") as folder:
             path = Path(folder) / "cells.csv"
-            count = builder.write_csv(path, today)
+            count = builder.write_csv(path, today, shape)
             if not count:
                 return 0
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
@@ -142,10 +147,10 @@ def _load(connection: Connection, table: str, builder: CellBuilder, today: dt.da
                 while block := source.read(_COPY_BLOCK):
                     copy.write(block)
         return count
-    marks = ", ".join("?" for _ in ROW_COLUMNS)
+    marks = ", ".join("?" for _ in names)
     insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     count = 0
-    for batch in builder.row_tuples(today):
+    for batch in builder.row_tuples(today, shape=shape):
         connection.exec_driver_sql(insert, batch)
         count += len(batch)
     return count

@@ -28,13 +28,13 @@ def run_fold(settings: Settings) -> dict[str, int]:
     day = today(settings.timezone)
     result = fold_all_pending(factory, day)
     if result.responses:
-        log.info("folded %d responses into %d cells", result.responses, result.cells_written)
+        log.info("folded %d responses into %d rows", result.responses, result.rows_written)
     compacted = compact_if_due(factory, day, idle=result.responses == 0)
     if compacted:
         log.info("compacted the delta log into %d cells", compacted)
     return {
         "responses": result.responses,
-        "cells": result.cells_written,
+        "rows": result.rows_written,
         "compacted": compacted,
         "last_seq": result.last_seq,
     }

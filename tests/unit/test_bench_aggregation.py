@@ -55,12 +55,12 @@ def test_tiny_run_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert [f["new_responses"] for f in results["folds"]] == [100, 400]
     for fold in results["folds"]:
         assert fold["seconds"] > 0
-        assert fold["cells_written"] > 0
+        assert fold["rows_written"] > 0
         assert fold["per_1000_responses_s"] > 0
     assert results["first_fold_of_month"]["new_responses"] == 400  # the largest batch
     compactions = results["first_fold_of_month"]["compactions"]
     assert len(compactions) == 1 + results["repeat"]  # after the first fold, then each round
-    assert all(c["cells_written"] > 0 for c in compactions)
+    assert all(c["rows_written"] > 0 for c in compactions)
     assert set(results["fold_line"]) == {"fixed_s", "per_1000_responses_s"}
     assert {"rebuild_ratio", "rebuild_rss_mb", "fold_rss_mb"} <= set(results["budgets"])
     assert all(isinstance(b["pass"], bool) for b in results["budgets"].values())

@@ -192,3 +192,12 @@ def test_a_new_questionnaire_version_needs_no_code_change(
         versions = load_questionnaires(session)
     assert set(versions) == {1, 2}
     assert versions[2].question("attente") is not None
+
+
+def test_fold_and_rebuild_report_what_they_did(cli: CliRunner) -> None:
+    folded = run(cli, "fold")
+    assert folded.exit_code == 0
+    assert folded.output.strip() == "Folded 0 responses (0 rows written)."
+    rebuilt = run(cli, "rebuild")
+    assert rebuilt.exit_code == 0
+    assert "Rebuilt 0 cells from 0 responses." in rebuilt.output

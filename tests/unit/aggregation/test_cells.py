@@ -11,9 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from observatory.aggregation.cells import (
+    DELTA_COLUMNS,
     KEY,
+    CellBuilder,
     Cells,
     compute_cells,
+    from_delta_rows,
     from_rows,
     merge_cells,
     option_levels,
@@ -139,6 +142,38 @@ def test_rows_round_trip() -> None:
     pd.testing.assert_frame_equal(
         again.sort_values(KEY).reset_index(drop=True),
         to_rows(cells).sort_values(KEY).reset_index(drop=True),
+    )
+
+
+def test_delta_rows_hold_every_question_and_merge_back() -> None:
+    """A logged delta row holds every question of its key; rows of two folds merge exactly."""
+    day = dt.date(2026, 5, 2)
+    first = frame(
+        [(1, 1, 3, day, 1, "satisfaction", "bien"), (1, 1, 3, day, 1, "motif", "loisirs")]
+    )
+    second = frame(
+        [(2, 2, 3, day, 1, "satisfaction", "bien"), (3, 2, 3, day, 1, "satisfaction", "bien")]
+    )
+    logged = []
+    for batch in (first, second):
+        with CellBuilder(GEO, LEVELS) as builder:
+            builder.add_answers(batch)
+            logged += [row for rows in builder.row_tuples(day, shape="delta") for row in rows]
+    rows = pd.DataFrame(logged, columns=DELTA_COLUMNS)
+    national = rows[(rows["scope_level"] == "national") & (rows["breakdown"] == "none")]
+    assert len(national) == 2  # one per fold, not one per question
+    merged = to_rows(from_delta_rows(rows)).set_index(KEY)
+    national_satisfaction = ("national", "FR", "month", pd.Timestamp(day.replace(day=1)))
+    key = (*national_satisfaction, "satisfaction", "none", "")
+    assert json.loads(merged.loc[key, "counts_json"]) == {"bien": 3}
+    assert {entry[0] for entry in json.loads(national["cells_json"].iloc[0])} == {
+        "satisfaction",
+        "motif",
+    }
+    expected = to_rows(compute_cells(pd.concat([first, second]), GEO, LEVELS))
+    pd.testing.assert_frame_equal(
+        to_rows(from_delta_rows(rows)).sort_values(KEY).reset_index(drop=True),
+        expected.sort_values(KEY).reset_index(drop=True),
     )
 
 
