@@ -61,6 +61,8 @@ THEME_QUESTION = "motif"
 AGE_QUESTION = "age"
 _VALUES = {"totals": ["n", "sum", "sum_sq"], "options": ["count"]}
 DUCKDB_MEMORY_LIMIT = "1GB"
+# Accumulated rows merged by one export statement at most (whole months; `_month_ranges`).
+EXPORT_ROWS = 5_000_000
 _NO_GEO = pd.DataFrame(
     {c: pd.Series(dtype="string") for c in ["place", "commune", "epci", "departement", "region"]}
 ).assign(place_id=pd.Series(dtype="int64"))
@@ -219,9 +221,10 @@ FROM (SELECT DISTINCT question, option FROM acc WHERE option IS NOT NULL)
 """
 
 
-def _rows_sql(ranks: int) -> str:
-    """The merged cells, one row per key, options as a JSON object sorted by option, so equal
-    cells serialise equally whichever way they were computed (needs the `ranks` table)."""
+def _rows_sql(ranks: int, where: str = "TRUE") -> str:
+    """The merged cells (those of `acc a` that `where` selects), one row per key, options as a
+    JSON object sorted by option, so equal cells serialise equally whichever way they were
+    computed (needs the `ranks` table)."""
     counts = ", ".join(
         f"sum(a.count) FILTER (WHERE r.rank = {i}) AS c{i}" for i in range(1, ranks + 1)
     )
@@ -237,6 +240,7 @@ WITH merged AS (
     SELECT {", ".join(f"a.{c}" for c in KEY)}, sum(a.n) AS n, sum(a.sum) AS sum,
            sum(a.sum_sq) AS sum_sq{pivot}
     FROM acc a LEFT JOIN ranks r ON r.question = a.question AND r.option = a.option
+    WHERE {where}
     GROUP BY ALL
 ), names AS (
     SELECT question{", " + names if ranks else ""} FROM ranks GROUP BY question
@@ -420,38 +424,85 @@ class CellBuilder:
             out["counts_json"] = batch["counts_json"].astype("string")
             yield out
 
-    def write_csv(self, path: Path, updated_on: dt.date, shape: str = "rows") -> int:
+    def write_csv(
+        self, folder: Path, updated_on: dt.date, shape: str = "rows"
+    ) -> list[tuple[Path, int]]:
         """Write the merged rows (`ROW_COLUMNS`, or `DELTA_COLUMNS` for `shape="delta"`) as
-        CSV for PostgreSQL's COPY; returns the number of rows.
+        CSV files for PostgreSQL's COPY, one per month, into `folder`; returns each file with
+        its number of rows.
 
-        DuckDB writes the file in parallel and no row passes through Python: this is the
+        DuckDB writes the files in parallel and no row passes through Python: this is the
         rebuild's bulk path. NULL is written as \\N so that an empty string stays empty.
         """
-        export = _export_sql(self._rows_sql(), updated_on, dates_as_text=False, shape=shape)
-        copy = (
-            f"COPY ({export}) TO '{_quoted_path(path)}' (FORMAT csv, HEADER false, NULLSTR '\\N')"
-        )
-        row = self._con.execute(copy).fetchone()
-        return int(row[0]) if row else 0
+        written = []
+        for index, export in enumerate(self._exports(updated_on, False, shape)):
+            path = folder / f"cells-{index:04d}.csv"
+            copy = (
+                f"COPY ({export}) TO '{_quoted_path(path)}' "
+                "(FORMAT csv, HEADER false, NULLSTR '\\N')"
+            )
+            row = self._con.execute(copy).fetchone()
+            written.append((path, int(row[0]) if row else 0))
+        return written
 
     def row_tuples(
         self, updated_on: dt.date, size: int = 100_000, shape: str = "rows"
     ) -> Iterator[list[tuple[Any, ...]]]:
         """The merged rows (`ROW_COLUMNS`, or `DELTA_COLUMNS` for `shape="delta"`) as plain
         tuples, dates as ISO text (SQLite's form)."""
-        export = _export_sql(self._rows_sql(), updated_on, dates_as_text=True, shape=shape)
-        result = self._con.execute(export)
-        while batch := result.fetchmany(size):
-            yield batch
+        for export in self._exports(updated_on, True, shape):
+            result = self._con.execute(export)
+            while batch := result.fetchmany(size):
+                yield batch
 
-    def _rows_sql(self) -> str:
-        """Rank the options present, then the SQL of the merged rows over them."""
+    def _exports(self, updated_on: dt.date, dates_as_text: bool, shape: str) -> list[str]:
+        """The export SQL of the merged rows, one statement per range of months.
+
+        Months never share a cell, so each statement merges its own part of the accumulator:
+        its hash tables stay within DuckDB's memory limit (one statement over the cells of
+        10 M responses did not: docs/decisions/0012), and the accumulator, filled in response
+        order, is read by row groups that DuckDB skips on their month range.
+        """
+        ranks = self._ranks()
+        return [
+            _export_sql(
+                _rows_sql(ranks, f"a.period_start BETWEEN DATE '{first}' AND DATE '{last}'"),
+                updated_on,
+                dates_as_text=dates_as_text,
+                shape=shape,
+            )
+            for first, last in self._month_ranges()
+        ]
+
+    def _month_ranges(self) -> list[tuple[dt.date, dt.date]]:
+        """Consecutive months packed into ranges of at most `EXPORT_ROWS` accumulated rows (a
+        month over that stands alone): one range for a fold, a few for a rebuild."""
+        months = self._con.execute(
+            "SELECT period_start, count(*) FROM acc GROUP BY period_start ORDER BY period_start"
+        ).fetchall()
+        ranges: list[tuple[dt.date, dt.date]] = []
+        held = 0
+        for month, rows in months:
+            if ranges and held + rows <= EXPORT_ROWS:
+                ranges[-1] = (ranges[-1][0], month)
+                held += rows
+            else:
+                ranges.append((month, month))
+                held = rows
+        return ranges
+
+    def _ranks(self) -> int:
+        """Rank the options present (the `ranks` table); returns the largest rank."""
         self._con.execute(
             f"CREATE OR REPLACE TEMP TABLE ranks (question VARCHAR, option VARCHAR, rank BIGINT);"
             f"INSERT INTO ranks {_RANKS_SQL}"
         )
         row = self._con.execute("SELECT coalesce(max(rank), 0) FROM ranks").fetchone()
-        return _rows_sql(int(row[0]) if row else 0)
+        return int(row[0]) if row else 0
+
+    def _rows_sql(self) -> str:
+        """The SQL of every merged row, in one statement (for the small merges of readers)."""
+        return _rows_sql(self._ranks())
 
     def rows(self) -> pd.DataFrame:
         batches = list(self.row_batches())

@@ -138,15 +138,16 @@ def _load(
     if connection.dialect.name == "postgresql":
         raw: Any = connection.connection.driver_connection
         with tempfile.TemporaryDirectory(prefix="observatory-cells-") as folder:
-            path = Path(folder) / "cells.csv"
-            count = builder.write_csv(path, today, shape)
-            if not count:
+            parts = [(p, n) for p, n in builder.write_csv(Path(folder), today, shape) if n]
+            if not parts:
                 return 0
             sql = f"COPY {table} ({columns}) FROM STDIN (FORMAT csv, NULL '\\N')"
-            with raw.cursor() as cursor, cursor.copy(sql) as copy, path.open("rb") as source:
-                while block := source.read(_COPY_BLOCK):
-                    copy.write(block)
-        return count
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                for path, _ in parts:
+                    with path.open("rb") as source:
+                        while block := source.read(_COPY_BLOCK):
+                            copy.write(block)
+        return sum(n for _, n in parts)
     marks = ", ".join("?" for _ in names)
     insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
     count = 0
