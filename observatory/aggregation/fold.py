@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation.cells import (
@@ -30,10 +30,8 @@ from observatory.aggregation.cells import (
 from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
 from observatory.aggregation.store import add_cells, append_deltas, insert_cells, replace_cells
 from observatory.db import read_frame
-from observatory.places.models import Place
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
 from observatory.responses.models import Response
-from observatory.territories.models import Territory
 
 WATERMARK = "cells"
 # Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
@@ -133,17 +131,26 @@ def read_answers(
     return responses.merge(answers, on="seq", how="inner")[ANSWER_COLUMNS]
 
 
-def load_geo(session: Session) -> pd.DataFrame:
-    stmt = select(
-        Place.id,
-        Place.code,
-        Place.commune_code,
-        Territory.epci_code,
-        Territory.departement_code,
-        Territory.region_code,
-    ).outerjoin(Territory, and_(Territory.level == "commune", Territory.code == Place.commune_code))
-    columns = ["place_id", "place", "commune", "epci", "departement", "region"]
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+GEO_COLUMNS = ["place_id", "place", "commune", "epci", "departement", "region"]
+_GEO_SQL = (
+    "SELECT p.id, p.code, p.commune_code, t.epci_code, t.departement_code, t.region_code "
+    "FROM place p LEFT JOIN territory t ON t.level = 'commune' AND t.code = p.commune_code"
+)
+
+
+def load_geo(session: Session, responses: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Codes of each place and of its territories (place_id, place, commune, epci,
+    departement, region).
+
+    `responses` = (after, upto): only the places of the responses with a seq in that range, so
+    that a fold's cost follows its answers rather than the number of places (reading all
+    20,000 took a fifth of a second, half of a small fold).
+    """
+    sql = _GEO_SQL
+    if responses is not None:
+        sql += " WHERE p.id IN (SELECT r.place_id FROM response r WHERE r.seq > ? AND r.seq <= ?)"
+        return read_frame(session, sql, responses, GEO_COLUMNS)
+    return read_frame(session, sql, (), GEO_COLUMNS)
 
 
 def fold_pending(
@@ -169,7 +176,9 @@ def fold_pending(
     upto = horizon
     qns = questionnaires if questionnaires is not None else load_questionnaires(session)
     folded = 0
-    with CellBuilder(load_geo(session), option_levels(qns.values())) as builder:
+    # A rebuild needs every place; a fold (one chunk) only those of its responses.
+    geo = load_geo(session, None if upto - last > CHUNK_RESPONSES else (last, upto))
+    with CellBuilder(geo, option_levels(qns.values())) as builder:
         for lo in range(last, upto, CHUNK_RESPONSES):
             hi = min(lo + CHUNK_RESPONSES, upto)
             answers = load_answers(session, lo, hi)
