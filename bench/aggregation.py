@@ -97,7 +97,9 @@ FOLD_SIZES = (10_000, 1_000, 100_000)
 SECRET = "x" * 32
 MB = 1024 * 1024
 
-# Budgets of DESIGN §9 and the scale they are stated for.
+# Budgets of DESIGN §9 and the scale they are stated for. The rebuild ratio is checked against
+# the bare GROUP BY (as DESIGN words it, unattainable from PostgreSQL) and against extraction +
+# GROUP BY (the operative budget since docs/decisions/0013).
 BUDGET_SCALE = {"responses": 10_000_000, "places": 20_000, "months": 36}
 BUDGET_REBUILD_RATIO = 20.0
 BUDGET_RSS_MB = 4096.0
@@ -901,11 +903,19 @@ def proportionality(folds: list[dict[str, Any]]) -> dict[str, Any] | None:
 def budgets(results: dict[str, Any]) -> dict[str, Any]:
     rebuild = results["rebuild"]
     ratio = results["ratios"]["rebuild_over_groupby"]
+    floor = results["ratios"]["rebuild_over_extraction_and_groupby"]
     checks: dict[str, Any] = {
         "rebuild_ratio": {
             "limit": BUDGET_REBUILD_RATIO,
             "value": ratio,
             "pass": ratio <= BUDGET_REBUILD_RATIO,
+            "rule": "DESIGN §9 as worded; unattainable from PostgreSQL (docs/decisions/0013)",
+        },
+        "rebuild_floor_ratio": {
+            "limit": BUDGET_REBUILD_RATIO,
+            "value": floor,
+            "pass": floor <= BUDGET_REBUILD_RATIO,
+            "rule": "operative budget: rebuild / (extraction + GROUP BY) (docs/decisions/0013)",
         },
         "rebuild_rss_mb": {
             "limit": BUDGET_RSS_MB,
@@ -983,7 +993,11 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     lines += ["", "| budget (DESIGN §9) | limit | measured | |", "|---|---:|---:|---|"]
     names = {
-        "rebuild_ratio": ("rebuild / DuckDB GROUP BY", "× {:,.1f}"),
+        "rebuild_ratio": ("rebuild / DuckDB GROUP BY (DESIGN §9 as worded)", "× {:,.1f}"),
+        "rebuild_floor_ratio": (
+            "rebuild / (extraction + GROUP BY) (operative, decision 0013)",
+            "× {:,.1f}",
+        ),
         "rebuild_rss_mb": ("rebuild peak RSS", "{:,.0f} MB"),
         "fold_10000_s": ("fold of 10,000 new responses", "{:.3f} s"),
         "fold_fixed_s": ("fold fixed cost (not growing with the batch)", "{:.3f} s"),
