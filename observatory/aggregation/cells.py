@@ -420,9 +420,7 @@ class CellBuilder:
             batch = result.fetch_df_chunk(max(1, size // 2048))
             if batch.empty:
                 return
-            out = _normalise(batch, "totals")
-            out["counts_json"] = batch["counts_json"].astype("string")
-            yield out
+            yield typed_rows(batch)
 
     def write_csv(
         self, folder: Path, updated_on: dt.date, shape: str = "rows"
@@ -575,14 +573,12 @@ def from_rows(rows: pd.DataFrame) -> Cells:
     return Cells(_normalise(totals, "totals"), _normalise(options, "options"))
 
 
-def from_delta_rows(rows: pd.DataFrame) -> Cells:
-    """Cells of logged delta rows (`DELTA_KEY` + cells_json, see `DELTA_COLUMNS`), merged: a
-    key may come several times, from several folds."""
-    if rows.empty:
-        return Cells.empty()
-    with CellBuilder.for_cells() as builder:
-        builder.add_delta_rows(rows)
-        return builder.cells()
+def typed_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Cell rows (KEY + n, sum, sum_sq, counts_json) with one dtype per column, whether they
+    come from DuckDB or from the database."""
+    out = _normalise(rows, "totals")
+    out["counts_json"] = rows["counts_json"].astype("string")
+    return out
 
 
 def counts_of(cell_row: Mapping[str, object]) -> dict[str, int]:

@@ -18,11 +18,9 @@ from observatory.aggregation.cells import (
     DELTA_COLUMNS,
     DELTA_KEY,
     KEY,
-    Cells,
-    from_delta_rows,
+    CellBuilder,
     from_rows,
-    merge_cells,
-    to_rows,
+    typed_rows,
 )
 from observatory.aggregation.models import AggregateCell, AggregateDelta
 
@@ -40,23 +38,20 @@ def read_cells(session: Session, **where: str) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"cells are filtered by their key columns {KEY}, not {sorted(unknown)}")
     stored = _select(session, AggregateCell, [*KEY, *ROW_VALUES], where)
-    logged = _logged(session, where)
-    rows = to_rows(merge_cells(from_rows(stored), logged)) if len(logged) else _typed(stored)
+    # A logged row holds every question: it is selected on the other key columns, and the
+    # merged rows on the question.
+    logged_where = {k: v for k, v in where.items() if k in DELTA_KEY}
+    logged = _select(session, AggregateDelta, DELTA_COLUMNS, logged_where)
+    if logged.empty:
+        rows = typed_rows(stored)
+    else:
+        with CellBuilder.for_cells() as builder:
+            builder.add_cells(from_rows(stored))
+            builder.add_delta_rows(logged)
+            rows = builder.rows()
+        if "question" in where:
+            rows = rows[rows["question"] == where["question"]]
     return rows.sort_values(KEY).reset_index(drop=True)
-
-
-def _logged(session: Session, where: Mapping[str, str]) -> Cells:
-    """The pending deltas of the cells `where` selects: a logged row holds every question, so
-    the question is filtered once the rows are unpacked."""
-    key_filter = {k: v for k, v in where.items() if k in DELTA_KEY}
-    cells = from_delta_rows(_select(session, AggregateDelta, DELTA_COLUMNS, key_filter))
-    question = where.get("question")
-    if question is None or not len(cells):
-        return cells
-    return Cells(
-        cells.totals[cells.totals["question"] == question],
-        cells.options[cells.options["question"] == question],
-    )
 
 
 def _select(
@@ -68,15 +63,3 @@ def _select(
     stmt = select(*(getattr(table, c) for c in names))
     stmt = stmt.where(*(getattr(table, k) == v for k, v in where.items()))
     return pd.DataFrame(session.execute(stmt).all(), columns=list(names))
-
-
-def _typed(rows: pd.DataFrame) -> pd.DataFrame:
-    out = rows.copy()
-    for col in [*KEY, "counts_json"]:
-        if col == "period_start":
-            out[col] = pd.to_datetime(out[col]).astype("datetime64[ns]")
-        else:
-            out[col] = out[col].astype("string")
-    for col in ["n", "sum", "sum_sq"]:
-        out[col] = out[col].astype("int64")
-    return out

@@ -16,7 +16,6 @@ from observatory.aggregation.cells import (
     CellBuilder,
     Cells,
     compute_cells,
-    from_delta_rows,
     from_rows,
     merge_cells,
     option_levels,
@@ -145,6 +144,12 @@ def test_rows_round_trip() -> None:
     )
 
 
+def merged_deltas(rows: pd.DataFrame) -> pd.DataFrame:
+    with CellBuilder.for_cells() as builder:
+        builder.add_delta_rows(rows)
+        return builder.rows()
+
+
 def test_delta_rows_hold_every_question_and_merge_back() -> None:
     """A logged delta row holds every question of its key; rows of two folds merge exactly."""
     day = dt.date(2026, 5, 2)
@@ -162,7 +167,7 @@ def test_delta_rows_hold_every_question_and_merge_back() -> None:
     rows = pd.DataFrame(logged, columns=DELTA_COLUMNS)
     national = rows[(rows["scope_level"] == "national") & (rows["breakdown"] == "none")]
     assert len(national) == 2  # one per fold, not one per question
-    merged = to_rows(from_delta_rows(rows)).set_index(KEY)
+    merged = merged_deltas(rows).set_index(KEY)
     national_satisfaction = ("national", "FR", "month", pd.Timestamp(day.replace(day=1)))
     key = (*national_satisfaction, "satisfaction", "none", "")
     assert json.loads(merged.loc[key, "counts_json"]) == {"bien": 3}
@@ -172,7 +177,7 @@ def test_delta_rows_hold_every_question_and_merge_back() -> None:
     }
     expected = to_rows(compute_cells(pd.concat([first, second]), GEO, LEVELS))
     pd.testing.assert_frame_equal(
-        to_rows(from_delta_rows(rows)).sort_values(KEY).reset_index(drop=True),
+        merged_deltas(rows).sort_values(KEY).reset_index(drop=True),
         expected.sort_values(KEY).reset_index(drop=True),
     )
 
