@@ -10,4 +10,6 @@ COPY migrations ./migrations
 RUN pip install . && useradd --create-home --uid 10001 observatory
 USER observatory
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "--access-logformat", "%(m)s %(U)s %(s)s %(L)s", "observatory.wsgi:app"]
+# No gunicorn access log: it would write paths (place codes, kiosk credentials). The app logs
+# each request by route template instead (logger observatory.access, docs/operations.md).
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "observatory.wsgi:app"]

@@ -5,23 +5,25 @@ from __future__ import annotations
 from dash import Dash, dcc, html
 from flask import Flask
 
+from dashboards.csp import STYLE_HASHES
 from dashboards.figures import format_number, month_label, monthly_answers_figure
 from dashboards.queries import NationalOverview, national_overview
+from dashboards.shell import ObservatoryDash
 from observatory.runtime import Runtime
+from observatory.web.headers import register_dash_policy
 
 PATH = "/barometre/"
 SUPPRESSED = "secret statistique"
 
 
 def register_barometer(server: Flask, runtime: Runtime) -> Dash:
-    # Dash's annotations do not admit a Flask server or None, which its documentation does.
-    app = Dash(
+    app = ObservatoryDash(
         __name__,
-        server=server,  # type: ignore[arg-type]
+        server=server,
         url_base_pathname=PATH,
         title="Baromètre national – médiation numérique",
         serve_locally=True,
-        update_title=None,  # type: ignore[arg-type]
+        update_title=None,
     )
     app.config.suppress_callback_exceptions = True
 
@@ -34,6 +36,8 @@ def register_barometer(server: Flask, runtime: Runtime) -> Dash:
         return render(overview)
 
     app.layout = layout
+    # Dash's only inline script is its renderer bootstrap; inline styles: dashboards.csp.
+    register_dash_policy(server, PATH, app.csp_hashes(), STYLE_HASHES)
     return app
 
 

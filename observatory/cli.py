@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 from pathlib import Path
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from observatory.access.commands import audit, token
 from observatory.config import Settings, get_settings
 from observatory.db import make_engine, make_session_factory, session_scope
 
@@ -251,50 +253,69 @@ def kiosk_revoke(kiosk_id: int) -> None:
     click.echo(f"Kiosk {kiosk_id} revoked.")
 
 
+main.add_command(token)  # observatory/access/commands.py: tokens, sign-in links
+main.add_command(audit)
+
+
 @main.group()
-def token() -> None:
-    """Access tokens for teams, coordinators, ministry staff and researchers."""
+def flags() -> None:
+    """Answers held as suspected bursts (kept out of the statistics until released)."""
 
 
-@token.command("issue")
-@click.option(
-    "--role", type=click.Choice(["team", "coordinator", "ministry", "researcher"]), required=True
-)
-@click.option(
-    "--scope", default="*", show_default=True, help="Team id, or LEVEL:CODE for a coordinator."
-)
-@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 366))
-def token_issue(role: str, scope: str, days: int) -> None:
-    """Print a new signed token (give it to its holder over a trusted channel)."""
-    from observatory.access.tokens import Role, issue
+@flags.command("list")
+@click.option("--place", "place_code", default=None, help="Only the held answers of a place.")
+def flags_list(place_code: str | None) -> None:
+    """List held answers: id, place, day, channel (never what was answered)."""
+    from sqlalchemy import select
 
-    settings = get_settings()
-    try:
-        signed, principal = issue(
-            settings.secret_key.get_secret_value(), Role(role), scope, days=days
-        )
-    except ValueError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    click.echo(signed)
-    click.echo(
-        f"role={principal.role.value} scope={principal.scope} jti={principal.jti} "
-        f"expires={principal.expires:%Y-%m-%d}",
-        err=True,
-    )
+    from observatory.aggregation.review import held_answers
+    from observatory.places.codes import normalise_code
+    from observatory.places.models import Place
+
+    with _sessions(get_settings())() as session:
+        place_ids = None
+        if place_code is not None:
+            code = normalise_code(place_code) or ""
+            place_ids = list(session.scalars(select(Place.id).where(Place.code == code)))
+            if not place_ids:
+                click.echo(f"Error: no place has the code {place_code!r}.", err=True)
+                sys.exit(EXIT_BAD_INPUT)
+        held = held_answers(session, place_ids)
+    for item in held:
+        click.echo(f"{item.id}  {item.place_code}  {item.day:%Y-%m-%d}  {item.channel}")
+    click.echo(f"{len(held)} held answer(s).", err=True)
 
 
-@token.command("revoke")
-@click.argument("jti")
-def token_revoke(jti: str) -> None:
-    """Refuse the token with this id from now on."""
-    from observatory.access.tokens import revoke
+def _review(action: str, ids: tuple[str, ...]) -> None:
+    from observatory.access import audit
+    from observatory.aggregation.review import discard, release
     from observatory.clock import today
 
     settings = get_settings()
     with session_scope(_sessions(settings)) as session:
-        revoke(session, jti.strip(), today(settings.timezone))
-    click.echo(f"Token {jti} revoked.")
+        if action == "release":
+            done = release(session, ids, today(settings.timezone))
+        else:
+            done = discard(session, ids)
+        audit.record(session, actor="cli", action=f"flag.{action}", detail={"answers": done})
+    skipped = len(set(ids)) - done
+    verb = {"release": "released", "discard": "discarded"}[action]
+    note = f" {skipped} id(s) were not held." if skipped else ""
+    click.echo(f"{done} answer(s) {verb}.{note}")
+
+
+@flags.command("release")
+@click.argument("ids", nargs=-1, required=True)
+def flags_release(ids: tuple[str, ...]) -> None:
+    """Release held answers IDS into the statistics (their cells are updated at once)."""
+    _review("release", ids)
+
+
+@flags.command("discard")
+@click.argument("ids", nargs=-1, required=True)
+def flags_discard(ids: tuple[str, ...]) -> None:
+    """Keep held answers IDS out of the statistics for good (they stay stored)."""
+    _review("discard", ids)
 
 
 class _NoNotifier:
@@ -329,6 +350,20 @@ def rebuild() -> None:
     click.echo(f"Rebuilt {result.rows_written} cells from {result.responses} responses.")
 
 
+def _public_settings(settings: Settings, host: str, port: int) -> Settings:
+    """Settings whose public URL follows --host and --port unless OBSERVATORY_PUBLIC_URL says
+    otherwise: the URLs in QR codes, kiosk and sign-in links must reach this server."""
+    if "public_url" in settings.model_fields_set:
+        return settings
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        # Every interface: phones on the same network reach the machine's own address.
+        shown = socket.gethostbyname(socket.gethostname())
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return settings.model_copy(update={"public_url": f"http://{shown}:{port}"})
+
+
 def _serve(settings: Settings, host: str, port: int) -> None:
     from waitress import serve
 
@@ -336,7 +371,10 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 
     app = create_app(settings)
     mode = "in-process worker" if settings.embedded else "Celery workers via Redis"
-    click.echo(f"Serving on http://{host}:{port}/  (tasks: {mode}; Ctrl+C to stop)")
+    click.echo(f"Serving on {settings.public_url}/  (tasks: {mode}; Ctrl+C to stop)")
+    if host in ("127.0.0.1", "localhost", "::1"):
+        click.echo("Only this computer can open these links; to scan a QR code with a phone on "
+                   "the same network, run again with --host 0.0.0.0.")  # fmt: skip
     serve(app, host=host, port=port, threads=8, _quiet=True)
 
 
@@ -345,7 +383,7 @@ def _serve(settings: Settings, host: str, port: int) -> None:
 @click.option("--port", default=8050, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the form, the API and the dashboards (production: gunicorn 'observatory.wsgi:app')."""
-    _serve(get_settings(), host, port)
+    _serve(_public_settings(get_settings(), host, port), host, port)
 
 
 @main.command()
@@ -429,10 +467,33 @@ def demo(port: int, host: str, n_places: int, n_responses: int, prepare_only: bo
     )
     if prepare_only:
         return
-    click.echo(
-        f"Barometer: http://{host}:{port}/barometre/   Form of a place: http://{host}:{port}/r/<code>"
-    )
+    settings = _public_settings(settings, host, port)
+    _print_demo_links(settings)
     _serve(settings, host, port)
+
+
+def _print_demo_links(settings: Settings) -> None:
+    from observatory.access.sessions import utcnow
+    from observatory.demo.links import demo_links
+
+    with session_scope(_sessions(settings)) as session:
+        links = demo_links(
+            session,
+            secret=settings.secret_key.get_secret_value(),
+            public_url=settings.public_url,
+            signin_hours=settings.signin_link_hours,
+            now=utcnow(),
+        )
+    base = settings.public_url.rstrip("/")
+    click.echo(
+        f"""
+Barometer:            {base}/barometre/
+Form of a place:      {links.form}   ({links.place_name}, code {links.place_code})
+Its poster:           {links.form}/affiche
+Its kiosk (tablet):   {links.kiosk}
+Team sign-in (once):  {links.signin}   ({links.team_name})
+"""
+    )
 
 
 if __name__ == "__main__":

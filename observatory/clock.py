@@ -1,4 +1,10 @@
-"""The only notion of time the product needs: today's date where the answers are given."""
+"""The only notion of time the product needs: the day an answer belongs to, one rule for every
+channel.
+
+An answer's day is its moment's calendar date in the observatory's time zone (Europe/Paris by
+default), whichever channel it came by: the form (now), the kiosk (the moment it was given,
+sent later from its offline queue) or a mediator's entry (the date written on the paper form).
+"""
 
 from __future__ import annotations
 
@@ -8,3 +14,24 @@ from zoneinfo import ZoneInfo
 
 def today(timezone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
+def day_of(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar day of an aware moment in `timezone`; a naive moment is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def answer_day(claimed: dt.date, now: dt.date, window_days: int) -> dt.date | None:
+    """The day to store for an answer said to be given on `claimed`, or None when it is older
+    than the window.
+
+    A day in the future is a device's clock running ahead (a kiosk's tablet), never a real
+    answer from tomorrow: it is clamped to today rather than refused, so nothing is lost.
+    """
+    if claimed > now:
+        return now
+    if claimed < now - dt.timedelta(days=window_days):
+        return None
+    return claimed

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from observatory.keyring import default_key_file, load_or_create
 
 
 def _default_database_url() -> str:
@@ -30,9 +31,15 @@ class Settings(BaseSettings):
         description="Redis URL used as Celery broker. Unset: tasks run in an in-process worker.",
     )
     secret_key: SecretStr = Field(
-        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
-        description="Key that signs tokens. Unset: a random key per process (tokens then do not "
-        "survive a restart), which is fine for the demo and wrong for production.",
+        default=SecretStr(""),
+        description="Key that signs tokens, kiosk enrolments, sign-in links and form tokens. "
+        "Unset: the newest key of the key file (created once, mode 0600, beside the SQLite "
+        "database), shared by every command and the server.",
+    )
+    key_file: Path | None = Field(
+        default=None,
+        description="Key file used when no secret key is set (default: observatory.keys.json "
+        "beside the SQLite database, or in the working directory for PostgreSQL).",
     )
     k_team: int = Field(
         default=5, ge=1, description="Smallest number of answers a team sees in its own cells."
@@ -88,13 +95,35 @@ class Settings(BaseSettings):
         "a place's public Wi-Fi puts everyone behind one address.",
     )
     rate_limit_place_per_hour: int = Field(
-        default=600, gt=0, description="Answers accepted per hour for one place."
+        default=600,
+        gt=0,
+        description="Answers accepted per hour for one place through its form (QR code or "
+        "link). Only stored answers count; enrolled kiosks and mediators have their own limits.",
+    )
+    rate_limit_kiosk_per_hour: int = Field(
+        default=600,
+        gt=0,
+        description="Answers accepted per hour from one enrolled kiosk (its own bucket, never "
+        "the place's or the address's).",
+    )
+    rate_limit_mediator_per_hour: int = Field(
+        default=600,
+        gt=0,
+        description="Answers a signed-in mediator may enter per hour, per token (a stack of "
+        "paper forms is transcribed at a few hundred an hour).",
     )
     burst_threshold: int = Field(
         default=5,
         gt=0,
-        description="Identical answers at one place within 10 minutes beyond which the next "
-        "ones are flagged and kept out of statistics until reviewed.",
+        description="Identical answers from one client address at one place within 10 minutes "
+        "beyond which the next ones are flagged and kept out of statistics until released "
+        "(kiosks and mediators are never flagged).",
+    )
+    burst_release_days: int = Field(
+        default=7,
+        ge=0,
+        description="Days after which a flagged answer that nobody discarded is released into "
+        "the statistics automatically.",
     )
     kiosk_idle_seconds: int = Field(
         default=60,
@@ -123,14 +152,44 @@ class Settings(BaseSettings):
         description="Time zone that decides which day an answer belongs to.",
     )
     log_level: str = Field(default="INFO", description="Python logging level of the services.")
+    session_idle_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=24 * 60,
+        description="Minutes without a request after which a staff session ends (a shared "
+        "computer left signed in).",
+    )
+    session_lifetime_hours: int = Field(
+        default=12,
+        ge=1,
+        le=7 * 24,
+        description="Hours after sign-in when a staff session ends however active it is (never "
+        "later than its token's expiry).",
+    )
+    signin_link_hours: int = Field(
+        default=24,
+        ge=1,
+        le=7 * 24,
+        description="Hours a sign-in link printed by `observatory token issue` or `token link` "
+        "stays valid; each link works once.",
+    )
 
     @field_validator("secret_key")
     @classmethod
     def _long_enough(cls, value: SecretStr) -> SecretStr:
-        # HMAC-SHA256 keys shorter than the hash are weak (RFC 7518 §3.2).
-        if len(value.get_secret_value()) < 32:
+        # HMAC-SHA256 keys shorter than the hash are weak (RFC 7518 §3.2). Empty: unset, the
+        # key file's is used.
+        if 0 < len(value.get_secret_value()) < 32:
             raise ValueError("the secret key needs at least 32 characters")
         return value
+
+    @model_validator(mode="after")
+    def _key_from_file(self) -> Settings:
+        # Read (or made) once per process, like every setting: never a key per process.
+        if not self.secret_key.get_secret_value():
+            path = self.key_file or default_key_file(self.database_url)
+            self.secret_key = SecretStr(load_or_create(path)[0].secret)
+        return self
 
     @field_validator("redis_url")
     @classmethod

@@ -36,7 +36,12 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """An engine tuned for the backend: WAL and a busy timeout on SQLite (web + worker threads)."""
+    """An engine tuned for the backend: WAL and a busy timeout on SQLite (web + worker threads).
+
+    SQL parameters are never written into errors or logs (`hide_parameters`): they hold
+    comments and keys, and a NUL byte once put a comment's text into a traceback.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(database_url):
         engine = create_engine(
             database_url,
@@ -61,15 +66,23 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error, always close."""
-    session = factory()
+def committing(session: Session) -> Iterator[Session]:
+    """A transaction on `session`: commit on success, roll back on any error."""
     try:
         yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error, always close."""
+    session = factory()
+    try:
+        with committing(session):
+            yield session
     finally:
         session.close()
 

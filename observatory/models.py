@@ -1,6 +1,12 @@
 """Imports every domain's tables so that `Base.metadata` is complete (Alembic, tests)."""
 
-from observatory.access.models import TokenRevocation
+from observatory.access.models import (
+    AuditEvent,
+    IssuedToken,
+    SigninCode,
+    StaffSession,
+    TokenRevocation,
+)
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.db import Base
 from observatory.places.models import Kiosk, Place, Team, TeamPlace
@@ -11,13 +17,17 @@ from observatory.territories.models import Territory
 __all__ = [
     "AggregateCell",
     "Answer",
+    "AuditEvent",
     "Base",
     "Comment",
     "FoldWatermark",
+    "IssuedToken",
     "Kiosk",
     "Place",
     "Questionnaire",
     "Response",
+    "SigninCode",
+    "StaffSession",
     "Team",
     "TeamPlace",
     "Territory",

@@ -43,7 +43,7 @@ class Runtime:
         versions = self.questionnaires()
         return versions[max(versions)]
 
-    def place(self, code: str) -> Place | None:
+    def place(self, code: str, session: Session | None = None) -> Place | None:
         """The place with this public code, kept for a minute.
 
         Places change rarely; the cache lets the form come back with the person's answers when
@@ -53,8 +53,11 @@ class Runtime:
         cached = self._places.get(code)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with self.sessions() as session:
+        if session is not None:  # the request's own session
             found = session.scalar(select(Place).where(Place.code == code))
+        else:
+            with self.sessions() as own:
+                found = own.scalar(select(Place).where(Place.code == code))
         if found is not None:
             self._places[code] = (now + PLACE_CACHE_SECONDS, found)
         return found
@@ -75,6 +78,8 @@ def make_limits(settings: Settings) -> Limits:
         counter,
         per_client_per_hour=settings.rate_limit_client_per_hour,
         per_place_per_hour=settings.rate_limit_place_per_hour,
+        per_kiosk_per_hour=settings.rate_limit_kiosk_per_hour,
+        per_mediator_per_hour=settings.rate_limit_mediator_per_hour,
         burst_threshold=settings.burst_threshold,
     )
 

@@ -1,9 +1,10 @@
 """POST /api/v1/responses: JSON ingestion with the form's validation, used by the kiosk sync.
 
 The kiosk authenticates with its enrolment token (Authorization: Bearer …); the channel is
-recorded from that credential, never from the body. Answers made offline carry the day they
-were given (at most 30 days back) and a client idempotency key, so a retried or interrupted
-sync stores each answer exactly once.
+recorded from that credential, never from the body. Answers made offline carry the moment
+they were given (`answered_at`; older kiosks send `day`) and a client idempotency key, so a
+retried or interrupted sync stores each answer exactly once. Errors are problem+json
+(RFC 9457) with a status the kiosk acts on: it drops an item only on 201 or 200.
 """
 
 from __future__ import annotations
@@ -16,20 +17,19 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from observatory.app import runtime
-from observatory.clock import today
+from observatory.clock import answer_day, day_of, today
 from observatory.places.models import Kiosk, Place
+from observatory.responses.abuse import Source, SourceKind
+from observatory.responses.ingest import Ingestion, Status, ingest
+from observatory.web.context import request_session, runtime
+from observatory.web.problems import JsonBodyError, parse_json, problem
+from survey.fields import KEY_PATTERN
 from survey.i18n import LANGUAGES
 from survey.kiosk import enrolled
-from survey.submission import Status, accept
 
 api_blueprint = Blueprint("ingest_api", __name__, url_prefix="/api/v1")
 OFFLINE_DAYS = 30
 MAX_BODY = 32_768
-
-
-def _error(status: int, message: str, **extra: Any) -> ResponseReturnValue:
-    return jsonify({"error": message, **extra}), status
 
 
 def kiosk_from_request() -> tuple[Kiosk, Place] | None:
@@ -52,14 +52,23 @@ def _raw_answers(value: Any) -> dict[str, list[str]] | None:
     return raw
 
 
-def _day(value: Any, now: dt.date) -> dt.date | None:
-    if value is None:
-        return now
-    try:
-        day = dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return day if now - dt.timedelta(days=OFFLINE_DAYS) <= day <= now else None
+def _claimed_day(body: dict[str, Any], timezone: str) -> dt.date | str | None:
+    """The day the answer was given by the device's account: from `answered_at` (a moment,
+    turned into a day by the one rule in `observatory.clock`), else `day` (older kiosks), else
+    None (now). A string says what is wrong."""
+    moment = body.get("answered_at")
+    if moment is not None:
+        try:
+            return day_of(dt.datetime.fromisoformat(str(moment)), timezone)
+        except (ValueError, OverflowError):
+            return "answered_at: an ISO 8601 date and time, e.g. 2026-05-02T14:03:00+02:00"
+    day = body.get("day")
+    if day is not None:
+        try:
+            return dt.date.fromisoformat(str(day))
+        except ValueError:
+            return "day: an ISO date, e.g. 2026-05-02"
+    return None
 
 
 @dataclass(frozen=True)
@@ -70,19 +79,26 @@ class Ingest:
     answers: dict[str, list[str]]
 
 
-def parse_body(body: Any, now: dt.date) -> Ingest | dict[str, str]:
+def parse_body(body: Any, now: dt.date, timezone: str = "Europe/Paris") -> Ingest | dict[str, str]:
     """The request's fields, or what is wrong with each of them."""
     if not isinstance(body, dict):
         return {"body": "a JSON object"}
     key, language = body.get("idempotency_key"), body.get("language", "fr")
-    day, answers = _day(body.get("day"), now), _raw_answers(body.get("answers"))
+    answers = _raw_answers(body.get("answers"))
+    claimed = _claimed_day(body, timezone)
     problems = {}
-    if not isinstance(key, str) or not 8 <= len(key) <= 64:
-        problems["idempotency_key"] = "8 to 64 characters"
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+        problems["idempotency_key"] = "8 to 64 printable ASCII characters, no space"
     if not isinstance(language, str) or language not in LANGUAGES:
         problems["language"] = "unsupported"
-    if day is None:
-        problems["day"] = f"an ISO date within the last {OFFLINE_DAYS} days"
+    day = None
+    if isinstance(claimed, str):
+        problems["day"] = claimed
+    else:
+        # A device clock running ahead is clamped to today; older than the window is refused.
+        day = answer_day(claimed or now, now, OFFLINE_DAYS)
+        if day is None:
+            problems["day"] = f"a moment within the last {OFFLINE_DAYS} days"
     if answers is None:
         problems["answers"] = "an object of question ids to codes or lists of codes"
     if problems or day is None or answers is None:
@@ -93,17 +109,20 @@ def parse_body(body: Any, now: dt.date) -> Ingest | dict[str, str]:
 @api_blueprint.post("/responses")
 def post_response() -> ResponseReturnValue:
     if (request.content_length or 0) > MAX_BODY:
-        return _error(413, "body too large")
+        return problem(413, "Body too large", f"at most {MAX_BODY} bytes")
     found = kiosk_from_request()
     if found is None:
-        return _error(401, "a valid kiosk enrolment token is required")
+        return problem(401, "Unauthorized", "a valid kiosk enrolment token is required")
     kiosk, place = found
     rt = runtime()
-    parsed = parse_body(request.get_json(silent=True), today(rt.settings.timezone))
+    try:
+        body = parse_json(request.get_data(cache=False))
+    except JsonBodyError as error:
+        return problem(400, "Malformed JSON", str(error))
+    parsed = parse_body(body, today(rt.settings.timezone), rt.settings.timezone)
     if not isinstance(parsed, Ingest):
-        return _error(422, "invalid request", errors=parsed)
-    outcome = accept(
-        rt,
+        return problem(422, "Invalid request", "some fields are invalid", errors=parsed)
+    item = Ingestion(
         place=place,
         questionnaire=rt.current_questionnaire(),
         raw=parsed.answers,
@@ -111,12 +130,24 @@ def post_response() -> ResponseReturnValue:
         language=parsed.language,
         idempotency_key=parsed.key,
         day=parsed.day,
-        limiter_key=f"kiosk-{kiosk.id}",
+        source=Source(SourceKind.KIOSK, str(kiosk.id)),
     )
+    outcome = ingest(request_session(), item, rt.limits, rt.notifier)
     replies: dict[Status, Callable[[], ResponseReturnValue]] = {
-        Status.INVALID: lambda: _error(422, "invalid answers", errors=outcome.errors),
-        Status.RATE_LIMITED: lambda: _error(429, "too many answers from this kiosk; retry later"),
-        Status.UNAVAILABLE: lambda: _error(503, "the database is unavailable; retry later"),
+        Status.INVALID: lambda: problem(
+            422, "Invalid answers", "some answers are invalid", errors=outcome.errors
+        ),
+        Status.CONFLICT: lambda: problem(
+            409,
+            "Idempotency key reused",
+            "this key already stored different answers from this kiosk; nothing was stored",
+        ),
+        Status.RATE_LIMITED: lambda: problem(
+            429, "Too many answers", "too many answers from this kiosk; retry later"
+        ),
+        Status.UNAVAILABLE: lambda: problem(
+            503, "Unavailable", "the database is unavailable; retry later"
+        ),
         Status.STORED: lambda: (jsonify({"status": "stored"}), 201),
         Status.DUPLICATE: lambda: (jsonify({"status": "duplicate"}), 200),
     }

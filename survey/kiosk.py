@@ -7,23 +7,33 @@ POST /api/v1/responses, so answers given while the network is down are sent late
 
 from __future__ import annotations
 
-import uuid
 from importlib import resources
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from observatory.app import runtime
 from observatory.clock import today
 from observatory.places.kiosks import kiosk_for_token
 from observatory.places.models import Kiosk, Place
-from observatory.places.qr import qr_svg
+from observatory.places.qr import form_url, qr_svg
+from observatory.responses.abuse import Source, SourceKind
+from observatory.responses.ingest import Ingestion, Status, ingest
+from observatory.web.context import public_url, request_session, runtime
+from survey.fields import answers_from, form_key, shown_answers
 from survey.i18n import N_
 from survey.messages import ERROR_MESSAGES
-from survey.submission import Status, accept
 from survey.views import HONEYPOT, RETRY_LATER
 
 kiosk_blueprint = Blueprint("kiosk", __name__)
+
+
+@kiosk_blueprint.after_request
+def _never_stored(response: Response) -> Response:
+    """A kiosk page carries its enrolment credential: no cache, proxy or back button keeps it
+    (the service worker keeps what the tablet needs offline)."""
+    if request.path != "/kiosk/sw.js":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _gettext(message: str) -> str:
@@ -33,17 +43,17 @@ def _gettext(message: str) -> str:
 
 def enrolled(token: str) -> tuple[Kiosk, Place] | None:
     """The active kiosk of an enrolment token and its place (page and API alike)."""
-    rt = runtime()
-    with rt.sessions() as session:
-        kiosk = kiosk_for_token(session, token, rt.settings.secret_key.get_secret_value())
-        place = session.get(Place, kiosk.place_id) if kiosk else None
+    session = request_session()
+    kiosk = kiosk_for_token(session, token, runtime().settings.secret_key.get_secret_value())
+    place = session.get(Place, kiosk.place_id) if kiosk else None
     return (kiosk, place) if kiosk and place else None
 
 
 def _page(token: str, kiosk: Kiosk, place: Place, **state: object) -> str:
     rt = runtime()
     context: dict[str, object] = {"values": {}, "errors": {}, "thanked": False} | state
-    later_url = url_for("survey.form", code=place.code, later=True, lang=g.lang, _external=True)
+    # Built from the configured public address, never from the request's Host header.
+    later_url = f"{form_url(public_url(), place.code)}/plus-tard?lang={g.lang}"
     return render_template(
         "kiosk.html",
         kiosk=kiosk,
@@ -52,7 +62,7 @@ def _page(token: str, kiosk: Kiosk, place: Place, **state: object) -> str:
         questionnaire=rt.current_questionnaire(),
         settings=rt.settings,
         messages=ERROR_MESSAGES,
-        idempotency_key=uuid.uuid4().hex,
+        idempotency_key=form_key(None),
         honeypot=HONEYPOT,
         later_url=later_url,
         later_qr=qr_svg(later_url, title=_gettext(N_("QR code pour répondre plus tard"))),
@@ -84,22 +94,23 @@ def kiosk_submit(token: str) -> ResponseReturnValue:
         return done
     rt = runtime()
     questionnaire = rt.current_questionnaire()
-    raw = {q.id: request.form.getlist(q.id) for q in questionnaire.questions}
-    outcome = accept(
-        rt,
+    raw = answers_from(request.form, questionnaire)
+    item = Ingestion(
         place=place,
         questionnaire=questionnaire,
         raw=raw,
         channel="kiosk",
         language=g.lang,
-        idempotency_key=request.form.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
+        idempotency_key=form_key(request.form.get("idempotency_key")),
         day=today(rt.settings.timezone),
-        limiter_key=f"kiosk-{kiosk.id}",
+        source=Source(SourceKind.KIOSK, str(kiosk.id)),
     )
+    outcome = ingest(request_session(), item, rt.limits, rt.notifier)
+    values = shown_answers(raw, questionnaire)
     if outcome.status is Status.INVALID:
-        return _page(token, kiosk, place, values=raw, errors=outcome.errors), 400
+        return _page(token, kiosk, place, values=values, errors=outcome.errors), 400
     if outcome.status in RETRY_LATER:
-        return _page(token, kiosk, place, values=raw), RETRY_LATER[outcome.status][0]
+        return _page(token, kiosk, place, values=values), RETRY_LATER[outcome.status][0]
     return done
 
 

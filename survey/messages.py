@@ -21,6 +21,10 @@ NOTICES = {
         "Le service est momentanément indisponible. Vos réponses sont gardées : "
         "appuyez de nouveau sur Envoyer dans quelques instants."
     ),
+    "already_sent": N_(
+        "Ce formulaire a déjà été envoyé avec d'autres réponses. Votre premier envoi est "
+        "enregistré : merci !"
+    ),
     "rate_limited": N_(
         "Beaucoup de réponses viennent d'être envoyées depuis ce réseau. Vos réponses sont "
         "gardées : réessayez dans quelques minutes."

@@ -1,7 +1,13 @@
-"""The signed form token that replaces a cookie: bound to a place and to the time it was shown."""
+"""The signed form token that replaces a cookie: bound to a place and to the time it was shown,
+and spent by the answer it carries (single use, see `responses.ingest`).
+
+Each token holds a random nonce: two people opening a place's form in the same second must get
+different tokens, or spending one would refuse the other.
+"""
 
 from __future__ import annotations
 
+import secrets
 import time
 from enum import Enum
 
@@ -21,7 +27,7 @@ class FormGuard:
         self._max_age = max_age_seconds
 
     def issue(self, place_code: str) -> str:
-        return self._serializer.dumps(place_code)
+        return self._serializer.dumps([place_code, secrets.token_urlsafe(9)])
 
     def check(self, token: str, place_code: str, now: float | None = None) -> Verdict:
         try:
@@ -30,7 +36,9 @@ class FormGuard:
             )
         except (SignatureExpired, BadSignature):
             return Verdict.EXPIRED
-        if bound != place_code:
+        if isinstance(bound, list) and len(bound) == 2:
+            bound = bound[0]
+        if bound != place_code:  # tokens issued before the nonce were the bare place code
             return Verdict.EXPIRED
         elapsed = (now if now is not None else time.time()) - issued.timestamp()
         return Verdict.TOO_FAST if elapsed < self._min_fill else Verdict.OK

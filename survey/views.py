@@ -6,24 +6,24 @@ Works without JavaScript. Two modes: the whole form on one page, or one question
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from observatory.app import runtime
 from observatory.clock import today
 from observatory.places.codes import normalise_code
 from observatory.places.models import Place
 from observatory.places.qr import form_url, poster_context, qr_svg
 from observatory.questionnaires.definitions import Questionnaire
-from observatory.responses.abuse import client_key
+from observatory.responses.abuse import Source, SourceKind, client_key
+from observatory.responses.ingest import Ingestion, Status, ingest
+from observatory.web.context import public_url, request_session, runtime
+from survey.fields import answers_from, form_key, shown_answers, step_number
 from survey.i18n import LANGUAGES, Translator, choose
 from survey.messages import ERROR_MESSAGES, NOTICES
 from survey.protection import FormGuard, Verdict
-from survey.submission import Status, accept
 
 survey_blueprint = Blueprint(
     "survey",
@@ -32,12 +32,17 @@ survey_blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static/survey",
 )
-HONEYPOT = "site_web"
+HONEYPOT = "site_web"  # a field people never see; robots fill every field
 # Not stored, answers kept: the person sends again a little later.
 RETRY_LATER = {
     Status.RATE_LIMITED: (429, "rate_limited"),
     Status.UNAVAILABLE: (503, "unavailable"),
-}  # a field people never see; robots fill every field
+}
+# Not stored: the form is shown again, answers kept, with what happened.
+REFUSED = RETRY_LATER | {
+    Status.REPLAYED: (400, Verdict.EXPIRED.value),
+    Status.CONFLICT: (409, "already_sent"),  # this form already sent other answers
+}
 STEPS = "etapes"
 
 
@@ -64,7 +69,7 @@ def _guard() -> FormGuard:
 
 def _place_or_404(code: str) -> Place:
     normalised = normalise_code(code)
-    place = runtime().place(normalised) if normalised is not None else None
+    place = runtime().place(normalised, request_session()) if normalised is not None else None
     if place is None:
         abort(404)
     return place
@@ -113,7 +118,7 @@ def form(code: str, later: bool) -> str:
         runtime().current_questionnaire(),
         values={},
         errors={},
-        key=uuid.uuid4().hex,
+        key=form_key(None),
         token=_guard().issue(place.code),
         steps=request.args.get("mode") == STEPS,
         later=later,
@@ -126,8 +131,8 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
     place = _place_or_404(code)
     rt = runtime()
     questionnaire = rt.current_questionnaire()
-    raw = {q.id: request.form.getlist(q.id) for q in questionnaire.questions}
-    key = request.form.get("idempotency_key", "")[:64] or uuid.uuid4().hex
+    raw = answers_from(request.form, questionnaire)
+    key = form_key(request.form.get("idempotency_key"))
     token = request.form.get("token", "")
     steps = request.form.get("mode") == STEPS
     thanks = redirect(url_for("survey.thanks", code=place.code, lang=g.lang), code=303)
@@ -135,8 +140,10 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
         return thanks  # a robot: it sees success, nothing is stored
 
     def again(status: int, **kwargs: Any) -> tuple[str, int]:
+        # Over-long text is never echoed back in full (a 50 MB comment was, once).
+        values = shown_answers(raw, questionnaire)
         page = _render(
-            place, questionnaire, values=raw, key=key, steps=steps, later=later, **kwargs
+            place, questionnaire, values=values, key=key, steps=steps, later=later, **kwargs
         )
         return page, status
 
@@ -144,14 +151,16 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
     if steps and nav in ("next", "prev"):
         return _move(questionnaire, raw, again, nav, token)
 
-    verdict = _guard().check(token, place.code)
+    guard = _guard()
+    verdict = guard.check(token, place.code)
     if verdict is not Verdict.OK:
-        fresh = token if verdict is Verdict.TOO_FAST else _guard().issue(place.code)
+        fresh = token if verdict is Verdict.TOO_FAST else guard.issue(place.code)
         last = _last(questionnaire, steps)
         return again(400, errors={}, token=fresh, notice=verdict.value, step=last)
     secret = rt.settings.secret_key.get_secret_value()
-    outcome = accept(
-        rt,
+    # The address only ever feeds an hourly salted hash held in Redis/memory for <= 1 h.
+    source = Source(SourceKind.FORM, place.code, client_key(secret, request.remote_addr))
+    item = Ingestion(
         place=place,
         questionnaire=questionnaire,
         raw=raw,
@@ -159,17 +168,20 @@ def submit(code: str, later: bool) -> WerkzeugResponse | tuple[str, int]:
         language=g.lang,
         idempotency_key=key,
         day=today(rt.settings.timezone),
-        # The address only ever feeds an hourly salted hash held in Redis/memory for <= 1 h.
-        limiter_key=client_key(secret, request.remote_addr),
+        source=source,
+        once=token,
+        once_ttl_seconds=rt.settings.form_token_max_age_seconds,
     )
+    outcome = ingest(request_session(), item, rt.limits, rt.notifier)
+    if outcome.status in (Status.STORED, Status.DUPLICATE):
+        return thanks
     if outcome.status is Status.INVALID:
         first = _index_of(questionnaire, next(iter(outcome.errors)))
         return again(400, errors=outcome.errors, token=token, step=first if steps else 0)
-    if outcome.status in RETRY_LATER:
-        status, notice = RETRY_LATER[outcome.status]
-        last = _last(questionnaire, steps)
-        return again(status, errors={}, token=token, notice=notice, step=last)
-    return thanks
+    status, notice = REFUSED[outcome.status]
+    # A token spent on another answer is replaced: the person checks and sends again.
+    fresh = guard.issue(place.code) if outcome.status is Status.REPLAYED else token
+    return again(status, errors={}, token=fresh, notice=notice, step=_last(questionnaire, steps))
 
 
 def _index_of(questionnaire: Questionnaire, qid: str) -> int:
@@ -188,7 +200,7 @@ def _move(
     token: str,
 ) -> tuple[str, int]:
     """One screen forward (after checking that screen's question) or back."""
-    step = max(0, min(int(request.form.get("step", "0") or 0), len(questionnaire.questions) - 1))
+    step = step_number(request.form.get("step"), len(questionnaire.questions))
     if nav == "next":
         current = questionnaire.questions[step]
         if current.required and not any(v.strip() for v in raw.get(current.id, ())):
@@ -203,7 +215,7 @@ def _move(
 def poster(code: str) -> str:
     """The printable A4 poster of a place (QR code generated here, nothing from outside)."""
     place = _place_or_404(code)
-    url = form_url(request.url_root, place.code)
+    url = form_url(public_url(), place.code)
     context = poster_context(place.name, place.commune_name, url)
     return render_template("poster.html", qr=qr_svg(url, title=context["qr_title"]), **context)
 

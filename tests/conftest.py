@@ -6,6 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -60,6 +61,19 @@ def database_url(
     url = create_pg_database()
     try:
         upgrade(url)
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, on each backend (migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    url = create_pg_database()
+    try:
         yield url
     finally:
         drop_pg_database(url)
@@ -201,6 +215,30 @@ def app(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+AppFactory = Callable[..., FlaskClient]
+
+
+@pytest.fixture
+def app_with(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[AppFactory]:
+    """Clients of apps whose settings differ from the test defaults; closed after the test."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: object) -> FlaskClient:
+        app = create_app_for(settings.model_copy(update=overrides))
+        apps.append(app)
+        return app.test_client()
+
+    yield factory
+    for app in apps:
+        app.extensions["observatory"].close()
+
+
+def create_app_for(settings: Settings) -> Flask:
+    from observatory.app import create_app
+
+    return create_app(settings, notifier=RecordingNotifier())
 
 
 FORM_FIELDS = re.compile(r'name="(idempotency_key|token)" value="([^"]+)"')

@@ -31,11 +31,10 @@ from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWa
 from observatory.aggregation.store import add_cells, append_deltas, insert_cells, replace_cells
 from observatory.db import read_frame
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
+from observatory.responses.locks import INGEST_LOCK_KEY
 from observatory.responses.models import Response
 
 WATERMARK = "cells"
-# Advisory lock key shared by ingestion (shared mode) and the fold (exclusive mode).
-INGEST_LOCK_KEY = 7_204_311
 # Advisory lock key that serialises compactions of the delta log.
 COMPACT_LOCK_KEY = 7_204_312
 # Responses read per step of a fold or rebuild (about 7 answers each).
@@ -54,12 +53,6 @@ class FoldResult:
     last_seq: int
 
 
-def hold_ingest_lock(session: Session) -> None:
-    """Called by ingestion before inserting a response (no-op on SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:k)"), {"k": INGEST_LOCK_KEY})
-
-
 def safe_horizon(session: Session) -> int:
     """The largest seq below which no insert can still be in flight.
 
@@ -76,7 +69,7 @@ def safe_horizon(session: Session) -> int:
         session.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": INGEST_LOCK_KEY})
 
 
-def _lock_watermark(session: Session) -> int:
+def lock_watermark(session: Session) -> int:
     """Take the watermark row for this transaction and return the last folded seq."""
     stmt = (
         update(FoldWatermark)
@@ -170,7 +163,7 @@ def fold_pending(
     `reset_watermark`) swaps every stored cell for the computed ones.
     """
     horizon = safe_horizon(session)
-    last = _lock_watermark(session)
+    last = lock_watermark(session)
     if horizon <= last:
         return FoldResult(0, 0, last)
     upto = horizon
@@ -252,7 +245,7 @@ def fold_all_pending(factory: sessionmaker[Session], today: dt.date) -> FoldResu
 def reset_watermark(session: Session) -> None:
     """Take the watermark and move it back to the start: everything is pending again (the
     rebuild's first step; the stored cells stay until the rebuild replaces them)."""
-    _lock_watermark(session)
+    lock_watermark(session)
     session.execute(update(FoldWatermark).where(FoldWatermark.name == WATERMARK).values(last_seq=0))
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from observatory.db import Base, BigIntPK
 
 CHANNELS = ("qr", "kiosk", "paper", "assisted", "later")
 
-# Bits of `Response.flags`; any set bit keeps the response out of statistics until reviewed.
+# Bits of `Response.flags`; any set bit keeps the response out of statistics. A burst is held
+# until released (by a person, or automatically after `burst_release_days`); a discarded answer
+# is kept, flagged, and never counted.
 FLAG_BURST = 1
+FLAG_DISCARDED = 2
 
 
 class Response(Base):
@@ -22,6 +25,13 @@ class Response(Base):
     # AUTOINCREMENT on SQLite: `seq` never reuses a value, so the fold watermark stays valid.
     __table_args__ = (
         Index("ix_response_place_day", "place_id", "day"),
+        # The few held answers, found without reading the table (the sweep releases them).
+        Index(
+            "ix_response_flagged",
+            "day",
+            postgresql_where=text("flags <> 0"),
+            sqlite_where=text("flags <> 0"),
+        ),
         {"sqlite_autoincrement": True},
     )
 

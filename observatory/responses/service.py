@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,13 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.fold import hold_ingest_lock
 from observatory.places.models import Place, TeamPlace
 from observatory.questionnaires.definitions import Questionnaire
+from observatory.responses.locks import hold_ingest_lock
 from observatory.responses.models import CHANNELS, Answer, Comment, Response
 from observatory.responses.scrub import scrub
 
 LANGUAGES = ("fr", "en", "ar", "es", "pt", "uk")
+# Control characters (but tab and line breaks) and lone surrogates: nothing a person types,
+# and PostgreSQL refuses NUL in text outright (it was a 500, with the comment in the log).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(value: str) -> str:
+    """A submitted text without the characters no database or person needs."""
+    return _UNSTORABLE.sub("", value)
 
 
 class SubmissionError(ValueError):
@@ -45,7 +54,8 @@ def validate_answers(questionnaire: Questionnaire, raw: Mapping[str, Sequence[st
     choices: dict[str, tuple[str, ...]] = {}
     texts: dict[str, str] = {}
     for question in questionnaire.questions:
-        values = [v.strip() for v in raw.get(question.id, ()) if v and v.strip()]
+        values = [clean_text(v).strip() for v in raw.get(question.id, ()) if v]
+        values = [v for v in values if v]
         if not values:
             if question.required:
                 errors[question.id] = "required"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import lru_cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from observatory.access import audit
 from observatory.aggregation.fold import compact_if_due, fold_all_pending
+from observatory.aggregation.review import release_due
 from observatory.clock import today
 from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory
@@ -29,12 +32,28 @@ def run_fold(settings: Settings) -> dict[str, int]:
     result = fold_all_pending(factory, day)
     if result.responses:
         log.info("folded %d responses into %d rows", result.responses, result.rows_written)
+    released = release_held(factory, day, settings.burst_release_days)
     compacted = compact_if_due(factory, day, idle=result.responses == 0)
     if compacted:
         log.info("compacted the delta log into %d cells", compacted)
     return {
         "responses": result.responses,
         "rows": result.rows_written,
+        "released": released,
         "compacted": compacted,
         "last_seq": result.last_seq,
     }
+
+
+def release_held(factory: sessionmaker[Session], day: dt.date, delay_days: int) -> int:
+    """Release the held answers nobody discarded within `delay_days` (a partial index finds
+    them, so this costs nothing when none is due)."""
+    with factory.begin() as session:
+        released = release_due(session, day, delay_days)
+        if released:
+            audit.record(
+                session, actor="worker", action="flag.release.auto", detail={"answers": released}
+            )
+    if released:
+        log.info("released %d held answers after %d days", released, delay_days)
+    return released

@@ -6,9 +6,11 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -201,3 +203,56 @@ def test_fold_and_rebuild_report_what_they_did(cli: CliRunner) -> None:
     rebuilt = run(cli, "rebuild")
     assert rebuilt.exit_code == 0
     assert "Rebuilt 0 cells from 0 responses." in rebuilt.output
+
+
+def test_token_issue_prints_a_single_use_link_that_revoke_ends(
+    cli: CliRunner, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OBSERVATORY_PUBLIC_URL", "https://observatoire.example.fr")
+    get_settings.cache_clear()
+    holder = "Marie Dupont (EPN Reims)"
+    issued = cli.invoke(
+        main, ["token", "issue", "--role", "team", "--scope", "12", "--holder", holder]
+    )
+    assert issued.exit_code == 0, issued.output
+    link = issued.stdout.strip()
+    assert link.startswith("https://observatoire.example.fr/equipe/connexion/")
+    assert "." not in link.rsplit("/", 1)[1]  # a code, not the signed token
+    jti = issued.stderr.split("jti=", 1)[1].split()[0]
+    listed = run(cli, "token", "list", "--role", "team")
+    assert jti in listed.output and "Marie Dupont (EPN Reims)" in listed.output
+    assert "active" in listed.output
+    assert run(cli, "token", "list", "--scope", "13").output == ""
+    path = urlsplit(link).path
+    assert client.post(path).status_code == 303
+    assert client.get("/equipe/saisie").status_code == 200
+    assert client.post(path).status_code == 410  # used once already
+    fresh = run(cli, "token", "link", jti)
+    assert fresh.exit_code == 0 and fresh.output.strip() != link
+    revoked = run(cli, "token", "revoke", jti)
+    assert revoked.exit_code == 0 and "1 open session(s) ended" in revoked.output
+    assert client.get("/equipe/saisie").status_code == 302  # the session is gone at once
+    assert client.post(urlsplit(fresh.output.strip()).path).status_code == 410
+    assert "revoked" in run(cli, "token", "list").output
+    assert cli.invoke(main, ["token", "link", jti]).exit_code == 2
+    assert cli.invoke(main, ["token", "link", "unknown"]).exit_code == 2
+    actions = [line.split()[2] for line in run(cli, "audit", "list").output.splitlines()]
+    assert actions == [
+        "signin.fail",  # the fresh link, after revocation
+        "token.revoke",
+        "signin_link.issue",
+        "signin.fail",  # the first link, used a second time
+        "signin",
+        "signin_link.issue",
+        "token.issue",
+    ]
+    assert len(run(cli, "audit", "list", "--limit", "2").output.splitlines()) == 2
+
+
+def test_token_issue_needs_a_holder_and_a_valid_scope(cli: CliRunner) -> None:
+    missing = cli.invoke(main, ["token", "issue", "--role", "team", "--scope", "12"])
+    assert missing.exit_code == 2 and "--holder" in missing.output
+    bad = cli.invoke(main, ["token", "issue", "--role", "team", "--scope", "x", "--holder", "A"])
+    assert bad.exit_code == 2 and "team's numeric id" in bad.output
+    printed = run(cli, "token", "issue", "--role", "ministry", "--holder", "A", "--print-token")
+    assert printed.exit_code == 0 and printed.stdout.splitlines()[1].count(".") == 2

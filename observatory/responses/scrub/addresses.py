@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
 from observatory.responses.scrub.spans import Context, Match
 from observatory.responses.scrub.text import GAP, WORD, fold, is_capitalised
@@ -14,6 +15,7 @@ from observatory.responses.scrub.words import (
     ADDRESS_STOP,
     AMBIGUOUS_STREETS,
     ELISIONS,
+    FOREIGN_STOP,
     MONTHS,
     STOP,
 )
@@ -33,6 +35,16 @@ _NUMBERED_STREET = re.compile(
     + r"(?![\w'-])",
     re.IGNORECASE,
 )
+# English order: number, name, street type ("12 Baker Street", "221B Oak Avenue"). The
+# name is one to three words; capitalised, unless the type is unambiguous ("12 baker
+# street"), see find_addresses.
+_ENGLISH_STREET = re.compile(
+    r"(?<![\w.,/€$-])\d{1,4}[A-Za-z]?(?:[ ]?[-/][ ]?\d{1,4})?,?[ ]{1,2}"
+    r"(?P<name>(?:[^\W\d_][\w'-]*[ ]){1,3})"
+    r"(?P<type>(?i:street|st|road|rd|avenue|ave|lane|ln|drive|close|way|court|crescent|"
+    r"terrace|gardens|grove|square|place|boulevard|blvd|row|mews|parade|walk))\.?(?![\w'-])"
+)
+_UNAMBIGUOUS_ENGLISH: Final = frozenset({"street", "road", "avenue", "lane", "boulevard"})
 _UNNUMBERED_STREET = re.compile(
     r"(?<![\w'-])(?P<type>lieu[ -]?dit|r(?:é|e)sidence|lotissement|hameau|cit(?:é|e))(?![\w'-])",
     re.IGNORECASE,
@@ -135,6 +147,18 @@ def _street_needs_capital(street_type: str) -> bool:
     return fold(street_type).replace("-", " ") in AMBIGUOUS_STREETS
 
 
+def _find_english_streets(text: str) -> Iterator[Match]:
+    """ "12 Baker Street"; "12 baker street" only with an unambiguous street type."""
+    for m in _ENGLISH_STREET.finditer(text):
+        words = m.group("name").split()
+        if any(
+            (fold(w) in STOP or fold(w) in FOREIGN_STOP) and not is_capitalised(w) for w in words
+        ):
+            continue  # "2 more road trips", "3 fois street"
+        if all(is_capitalised(w) for w in words) or fold(m.group("type")) in _UNAMBIGUOUS_ENGLISH:
+            yield Match("address", m.start(), _extend_address(text, m.end()))
+
+
 def find_addresses(text: str, ctx: Context) -> Iterator[Match]:
     if ctx.has_digit:
         for m in _NUMBERED_STREET.finditer(text):
@@ -148,6 +172,7 @@ def find_addresses(text: str, ctx: Context) -> Iterator[Match]:
             )
             if end > 0:
                 yield Match("address", m.start(), _extend_address(text, end))
+        yield from _find_english_streets(text)
     for m in _UNNUMBERED_STREET.finditer(text):
         street = fold(m.group("type")).replace("-", " ")
         is_lieu_dit = street.startswith("lieu")

@@ -1,5 +1,5 @@
-"""The pipeline: run every detector, merge what overlaps, put placeholders in, repeat
-until nothing changes."""
+"""The pipeline: normalise the text (normalise.py), run every detector, merge what
+overlaps, put placeholders in, repeat until nothing changes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import re
 from typing import Final
 
 from observatory.responses.scrub.addresses import find_addresses
+from observatory.responses.scrub.introductions import find_introductions
 from observatory.responses.scrub.names import find_names
+from observatory.responses.scrub.normalise import normalise, normalise_with_origin
 from observatory.responses.scrub.numbers import find_emails, find_ids, find_numbers, find_secrets
 from observatory.responses.scrub.spans import PLACEHOLDERS, Context, Finder, Kind, Match
 from observatory.responses.scrub.text import PREPARE
@@ -22,6 +24,7 @@ _FINDERS: Final[tuple[Finder, ...]] = (
     find_secrets,
     find_addresses,
     find_names,
+    find_introductions,
 )
 
 
@@ -35,13 +38,8 @@ def _context(text: str) -> Context:
     return Context(has_digit=_DIGIT.search(text) is not None, shouting=shouting)
 
 
-def find_pii(text: str) -> list[Match]:
-    """The pieces of personal data in `text`, sorted and non-overlapping.
-
-    Overlapping detections are merged (so nothing any detector saw is left behind); the
-    merged span keeps the most specific kind (e-mail, IBAN, NIR, phone, card, identifier,
-    secret, address, name, in that order). Offsets are those of `text` itself.
-    """
+def _detect(text: str) -> list[Match]:
+    """The merged spans of an already normalised `text`, in its own offsets."""
     prepared = text.translate(PREPARE)
     ctx = _context(prepared)
     found = sorted(
@@ -59,13 +57,28 @@ def find_pii(text: str) -> list[Match]:
     return merged
 
 
+def find_pii(text: str) -> list[Match]:
+    """The pieces of personal data in `text`, sorted and non-overlapping.
+
+    Detection runs on the normalised text (no invisible characters, ASCII digits, NFKC);
+    offsets are mapped back to `text` itself, and a span covers the invisible characters
+    inside it ("06\u200b12…"). Overlapping detections are merged (so nothing any detector
+    saw is left behind); the merged span keeps the most specific kind (e-mail, IBAN, NIR,
+    phone, card, identifier, secret, address, name, in that order).
+    """
+    if text.isascii():
+        return _detect(text)
+    normalised = normalise_with_origin(text)
+    return [Match(m.kind, *normalised.span(m.start, m.end)) for m in _detect(normalised.text)]
+
+
 _MAX_PASSES: Final = 8
 
 
 def _scrub_once(text: str) -> str:
     pieces: list[str] = []
     position = 0
-    for m in find_pii(text):
+    for m in _detect(text):
         pieces.append(text[position : m.start])
         pieces.append(PLACEHOLDERS[m.kind])
         position = m.end
@@ -74,12 +87,16 @@ def _scrub_once(text: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """The text with every recognised piece of personal data replaced by a placeholder.
+    """The normalised text with every recognised piece of personal data replaced by a
+    placeholder.
 
-    Applied until nothing changes, so `scrub(scrub(x)) == scrub(x)`. The second pass finds
-    nothing in practice (placeholders never match); the bound only guards against a loop.
+    The text is normalised first (normalise.py: invisible characters dropped, digits in
+    ASCII, NFKC), and the normalised text is what is returned: detection and output must
+    see the same characters. Applied until nothing changes, so `scrub(scrub(x)) ==
+    scrub(x)`. The second pass finds nothing in practice (placeholders never match); the
+    bound only guards against a loop.
     """
-    result = text
+    result = normalise(text)
     for _ in range(_MAX_PASSES):
         cleaned = _scrub_once(result)
         if cleaned == result:

@@ -155,13 +155,18 @@ _INTRO = re.compile(
     r"mon[ ]+(?:nom|pr(?:é|e)nom)(?:[ ]+(?:est|c'est|c))?[ ]*:?|"
     r"(?:nom|pr(?:é|e)nom)(?:[ ]+et[ ]+pr(?:é|e)nom)?[ ]*:|"
     r"sign(?:é|e)e?s?[ ]*:?"
-    r")(?![\w'])[ ]*[:,]?"
+    r")(?![\w'])[ ]*[:,]?(?:[ \t]*\n)?"  # the name may be on the next line
 )
 _MOI_CEST = re.compile(r"(?i)(?<![\w'])(?:moi[ ]+c'est|de[ ]+la[ ]+part[ ]+de)(?![\w'])")
+# A title is followed by a space, or, when it ends with a dot, glued to the name
+# ("Mme.Durand", "M.Benali", "Mr.Johnson"): find_names then wants a capital right after.
+# English and Spanish titles are capitalised only ("Mrs Patel", "Sra.Martínez"): "miss"
+# and "ms" are words or abbreviations in lower case.
 _TITLE = re.compile(
-    r"(?<![\w.'])(?:(?P<m>M\.?|MM\.?|Dr\.?|Docteur|DOCTEUR)"
+    r"(?<![\w.'])(?:(?P<m>M\.?|MM\.?|Dr\.?|Docteur|DOCTEUR|Mrs\.?|MRS\.?|Ms\.?|Miss|"
+    r"Sr\.?|Sra\.?|Srta\.?)"
     r"|(?P<abbr>(?i:mr|mme|mlle|melle|mmes)\.?)"
-    r"|(?P<full>(?i:madame|monsieur|mademoiselle)))(?=[ \t])"
+    r"|(?P<full>(?i:madame|monsieur|mademoiselle)))(?=[ \t]|(?<=\.)[^\W\d_])"
 )
 _STAFF_TRIGGER = re.compile(
     r"(?i)(?<![\w'])(?:merci|bravo|gr(?:â|a)ce|remerci\w*|avec|demande[rz]?|voir|"
@@ -283,6 +288,8 @@ def find_names(text: str, ctx: Context) -> Iterator[Match]:
     for m in _MOI_CEST.finditer(text):
         yield from _names_after(text, m.end(), _STRICT_OR_FIRST, _EXT, ctx)
     for m in _TITLE.finditer(text):
+        if text[m.end()] not in " \t" and not text[m.end()].isupper():
+            continue  # "mme.durand" glued in lower case: a login or a file name, not a title
         # "Mme Durand", "MADAME PEREIRA", "la madame Durand": a capitalised name; only a
         # lower-case title ("mme fontaine", "madame durand") admits a lower-case name.
         before = WORD.findall(text[max(0, m.start() - 12) : m.start()])

@@ -71,6 +71,7 @@ FIRST_NAMES: Final = word_set(
     claire constance prudence victoire grace max sam noel florence nancy aude aimee desire
     ange reine violette olive aurore celeste modeste
     ivan dmytro oleksandr andriy mykola sergei sergey vladimir igor yuri bogdan taras
+    adrian julian damian brian fabian sebastian kilian killian vivian lilian marian
     """
 )
 # First names that are ordinary words in lower case ("un jean", "la marine"): only
@@ -256,4 +257,30 @@ AMBIGUOUS_STREETS: Final = word_set(
     "place pl. route rte rte. cours square sq. passage villa cite voie sentier traverse "
     "promenade esplanade parvis clos domaine cote mail quartier zone zac za zi parc cour "
     "port hameau residence res. lotissement lot."
+)
+# Function words and common words of the form's other languages (English, Spanish,
+# Portuguese, Ukrainian, Russian, Arabic) that follow a self-introduction but are not a
+# name ("my name is not easy", "I'm French", "мене звати і…"). introductions.py.
+FOREIGN_STOP: Final = word_set(
+    """
+    a an and the i i'm im am is are was were be been not no very so too also just still
+    really from in at on to of for with by my me mine you your he she we they it its this
+    that here there now new happy sorry looking glad retired unemployed alone old years
+    year but or please thank thanks thankyou hello hi hey good fine okay learning living
+    working married single mother father mom mum dad wife husband son daughter one only
+    french english british american african european ukrainian russian spanish portuguese
+    brazilian moroccan algerian tunisian senegalese malian ivorian congolese cameroonian
+    guinean syrian afghan iraqi iranian turkish romanian polish italian german chinese
+    indian pakistani bangladeshi colombian venezuelan peruvian ecuadorian egyptian
+    sudanese eritrean somali ethiopian georgian armenian albanian arab muslim christian
+    catholic jewish deaf blind disabled student refugee asylum seeker job teacher nurse
+    more most some many few other big small long short bad
+    y del el los las soy estoy tengo anos vivo con para por que muy pero yo mi es una uno
+    gracias hola senora senor
+    e da do das dos sou estou tenho moro em com nao eu meu minha um uma obrigado obrigada
+    ola senhora senhor
+    і й та я мені мне років лет з із из в у на и а але но дякую спасибо привіт привет не
+    мій мой моя моє мое
+    و وأنا وانا انا أنا من في عمري عندي على الى إلى عن مع شكرا هو هي لا
+    """
 )

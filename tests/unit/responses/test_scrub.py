@@ -7,9 +7,7 @@ reports the figures this test measures and explains how to extend the corpus.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,110 +15,62 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from observatory.responses.scrub import PLACEHOLDERS, Match, find_pii, scrub
+from observatory.responses.scrub import PLACEHOLDERS, find_pii, normalise, scrub
+from observatory.responses.scrub.evaluation import CORPUS_KINDS, evaluate, load_corpus
 from observatory.responses.scrub.text import fold
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "scrub_corpus.jsonl"
-CORPUS_KINDS = {
-    "email",
-    "phone",
-    "nir",
-    "card",
-    "iban",
-    "address",
-    "postal",
-    "name",
-    "id",
-    "secret",
-}
+LANGUAGES = {"fr", "en", "ar", "es", "pt", "uk", "ru"}
 MIN_RECALL = 0.95
+MIN_LANGUAGE_RECALL = 0.9
+MIN_PRECISION = 0.95
 MAX_FALSE_POSITIVE_RATE = 0.05
 
-
-@dataclass(frozen=True)
-class Entry:
-    text: str
-    pii: tuple[tuple[str, str], ...]
-    note: str | None
-
-
-def load_corpus() -> list[Entry]:
-    entries = []
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row: dict[str, Any] = json.loads(line)
-            pii = tuple((p["kind"], p["value"]) for p in row["pii"])
-            entries.append(Entry(row["text"], pii, row.get("note")))
-    return entries
-
-
-ENTRIES = load_corpus()
-
-
-def squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def removed(text: str, value: str, matches: list[Match], output: str) -> bool:
-    """Every letter and digit of every occurrence of `value` lies inside a detected span."""
-    covered = {i for m in matches for i in range(m.start, m.end)}
-    start = text.find(value)
-    while start >= 0:
-        for i in range(start, start + len(value)):
-            if text[i].isalnum() and i not in covered:
-                return False
-        start = text.find(value, start + 1)
-    return value not in output
-
-
-def measure() -> tuple[dict[str, tuple[int, int]], list[str], list[tuple[str, str]]]:
-    """Per kind (found, labelled); the values missed; the clean texts that were changed."""
-    found: Counter[str] = Counter()
-    labelled: Counter[str] = Counter()
-    misses: list[str] = []
-    changed: list[tuple[str, str]] = []
-    for entry in ENTRIES:
-        matches = find_pii(entry.text)
-        output = scrub(entry.text)
-        for kind, value in entry.pii:
-            labelled[kind] += 1
-            if removed(entry.text, value, matches, output):
-                found[kind] += 1
-            else:
-                misses.append(f"{kind}: {value!r} in {output!r}")
-        if not entry.pii and squash(output) != squash(entry.text):
-            changed.append((entry.text, output))
-    return {k: (found[k], labelled[k]) for k in sorted(labelled)}, misses, changed
+ENTRIES = load_corpus(CORPUS)
 
 
 # --------------------------------------------------------------------------- the corpus
 
 
 def test_corpus_is_well_formed() -> None:
-    assert len(ENTRIES) >= 300
+    assert len(ENTRIES) >= 600
     clean = [e for e in ENTRIES if not e.pii]
-    assert len(clean) >= 120
+    assert len(clean) >= 200
     kinds = Counter(kind for e in ENTRIES for kind, _ in e.pii)
     assert set(kinds) <= CORPUS_KINDS
     assert all(kinds[k] >= 20 for k in ("email", "phone", "nir", "card", "iban", "address"))
+    languages = Counter(e.lang for e in ENTRIES)
+    assert set(languages) <= LANGUAGES
+    assert all(languages[lang] >= 10 for lang in ("en", "ar", "es", "pt", "uk"))
     for entry in ENTRIES:
         assert len(entry.text) <= 1000
         for kind, value in entry.pii:
             assert value and value in entry.text, (kind, value, entry.text)
 
 
-def test_recall_per_kind_and_false_positive_rate(record_property: Any) -> None:
-    recall, misses, changed = measure()
-    clean = sum(1 for e in ENTRIES if not e.pii)
-    rate = len(changed) / clean
+def test_recall_per_kind_and_language_precision_and_false_positive_rate(
+    record_property: Any,
+) -> None:
+    report = evaluate(ENTRIES)
+    recall = report.recall()
+    per_language = report.recall_per_language()
+    rate = report.false_positive_rate
     lines = [f"{kind:8} {f:4}/{n:<4} recall {f / n:.3f}" for kind, (f, n) in recall.items()]
-    lines.append(f"clean texts changed: {len(changed)}/{clean} = {rate:.3f}")
+    lines += [f"{lang:8} {f:4}/{n:<4} recall {f / n:.3f}" for lang, (f, n) in per_language.items()]
+    lines.append(f"clean texts changed: {len(report.changed)}/{report.clean} = {rate:.3f}")
+    lines.append(f"precision {report.precision:.3f}")
     print("\n" + "\n".join(lines))
     for kind, (f, n) in recall.items():
         record_property(f"recall_{kind}", round(f / n, 4))
+    for lang, (f, n) in per_language.items():
+        record_property(f"recall_{lang}", round(f / n, 4))
     record_property("false_positive_rate", round(rate, 4))
-    assert all(f / n >= MIN_RECALL for f, n in recall.values()), "\n".join(misses)
-    assert rate <= MAX_FALSE_POSITIVE_RATE, changed
+    record_property("precision", round(report.precision, 4))
+    misses = "\n".join(report.misses)
+    assert all(f / n >= MIN_RECALL for f, n in recall.values()), misses
+    assert all(f / n >= MIN_LANGUAGE_RECALL for f, n in per_language.values()), misses
+    assert report.precision >= MIN_PRECISION
+    assert rate <= MAX_FALSE_POSITIVE_RATE, report.changed
 
 
 # --------------------------------------------------------------------------- cases per kind
@@ -439,7 +389,8 @@ NO_TRIGGER_TEXT = st.text(
 @settings(max_examples=400, deadline=None)
 @given(NO_TRIGGER_TEXT)
 def test_text_without_digits_at_or_trigger_is_unchanged(text: str) -> None:
-    assert scrub(text) == text.strip()
+    # Unchanged once normalised (NFKC, no invisible characters): that is what is stored.
+    assert scrub(text) == normalise(text).strip()
 
 
 NAME_FREE_WORDS = st.sampled_from(

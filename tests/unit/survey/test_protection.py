@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import html as html_lib
-from collections.abc import Callable, Iterator
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.app import create_app
-from observatory.config import Settings
 from observatory.responses.models import FLAG_BURST, Response
-from tests.conftest import FORM_FIELDS, RecordingNotifier, fresh_form, send_answers
-
-AppFactory = Callable[..., FlaskClient]
+from tests.conftest import FORM_FIELDS, AppFactory, fresh_form, send_answers
 
 
 def stored(factory: sessionmaker[Session]) -> list[Response]:
     with factory() as session:
         return list(session.scalars(select(Response)))
-
-
-@pytest.fixture
-def app_with(settings: Settings, session_factory: sessionmaker[Session]) -> Iterator[AppFactory]:
-    """Apps whose settings differ from the test defaults; closed after the test."""
-    apps: list[Flask] = []
-
-    def factory(**overrides: object) -> FlaskClient:
-        app = create_app(settings.model_copy(update=overrides), notifier=RecordingNotifier())
-        apps.append(app)
-        return app.test_client()
-
-    yield factory
-    for app in apps:
-        app.extensions["observatory"].close()
 
 
 def test_a_form_sent_too_fast_is_shown_again_with_its_answers(
