@@ -1,15 +1,43 @@
-"""The kiosk on a tablet: accessible, offline-safe (exactly once), patient with people."""
+"""The kiosk on a tablet: accessible, offline-safe (exactly once), patient with people.
+
+The API's refusals are played by Playwright routing in front of the real server: an answer the
+server does not take stays on the tablet (never "all sent"), and does not hold up the others.
+"""
 
 from __future__ import annotations
 
-import pytest
-from playwright.sync_api import Page, Route, expect
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable
 
+import pytest
+from playwright.sync_api import Page, Request, Route, expect
+
+from survey.i18n import Translator
 from tests.browser.conftest import Site
 from tests.browser.test_form_accessibility import assert_accessible
 
 # The "next" button the kiosk script adds (language independent).
 NEXT = "#kiosk-actions button.button:not(.secondary):not([value=send])"
+API = "**/api/v1/responses"
+SYNCED = "Toutes les réponses sont envoyées."
+REFUSED = (
+    "Réponses qui n'ont pas pu être envoyées : %(n)s. Elles restent enregistrées sur cette "
+    "tablette ; prévenez l'équipe du lieu."
+)
+REVOKED = (
+    "Cette tablette n'est plus autorisée à envoyer les réponses. Réponses gardées sur la "
+    "tablette : %(n)s. Prévenez l'équipe du lieu."
+)
+QUEUE = """Object.keys(localStorage)
+    .filter((key) => key.startsWith("observatory.kiosk.queue."))
+    .flatMap((key) => JSON.parse(localStorage.getItem(key)))"""
+# What the route does with one request: a status to answer with, ABORT (no answer at all: the
+# network failed), or None (let it through to the real server).
+ABORT = "abort"
+Reply = Callable[[str], "int | str | None"]
 
 
 def open_kiosk(page: Page, site: Site, lang: str = "fr") -> None:
@@ -27,6 +55,41 @@ def answer(page: Page, choice: str = "bien") -> None:
 
 def kiosk_keys(site: Site) -> list[str]:
     return [key for channel, key in site.responses() if channel == "kiosk"]
+
+
+def queued(page: Page) -> list[dict[str, object]]:
+    """The answers the kiosk keeps on the tablet (its localStorage queue)."""
+    items: list[dict[str, object]] = page.evaluate(f"() => {QUEUE}")
+    return items
+
+
+def wait_for_queue(page: Page, condition: str) -> None:
+    """Wait until `condition` (JavaScript, about `queue`, the list of items) holds."""
+    page.wait_for_function(f"() => {{ const queue = {QUEUE}; return {condition}; }}", timeout=20000)
+
+
+def route_api(page: Page, reply: Reply) -> list[str]:
+    """Put `reply` in front of the API; returns the idempotency keys of the requests, in order."""
+    seen: list[str] = []
+
+    def handle(route: Route) -> None:
+        key = str((route.request.post_data_json or {}).get("idempotency_key", ""))
+        seen.append(key)
+        outcome = reply(key)
+        if outcome is None:
+            route.continue_()
+        elif outcome == ABORT:
+            route.abort()
+        else:
+            problem = {"title": "refused", "status": outcome, "errors": {"answered_at": "invalid"}}
+            route.fulfill(
+                status=int(outcome),
+                content_type="application/problem+json",
+                body=json.dumps(problem),
+            )
+
+    page.route(API, handle)
+    return seen
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])
@@ -77,7 +140,7 @@ def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
 
     page.route("**/api/v1/responses", interrupt_first)
     page.context.set_offline(False)
-    expect(page.locator("#kiosk-status")).to_contain_text("envoyées", timeout=20000)
+    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=20000)
     new = [key for key in kiosk_keys(site) if key not in before]
     assert len(new) == 3 and len(set(new)) == 3
     assert calls["n"] >= 4  # the interrupted one was sent again, and stored once
@@ -94,7 +157,7 @@ def test_an_abandoned_answer_is_kept_after_a_warning(page: Page, site: Site) -> 
     page.wait_for_selector("dialog[open]", timeout=5000)
     # No answer this time: the kiosk keeps the partial answer and goes back to the start.
     page.wait_for_selector("dialog[open]", state="detached", timeout=30000)
-    expect(page.locator("#kiosk-status")).to_contain_text("envoyées", timeout=10000)
+    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=10000)
     assert len(set(kiosk_keys(site)) - before) == 1
     assert not page.is_checked("#q-satisfaction-pas_tres_bien")
 
@@ -131,3 +194,188 @@ def test_kiosk_fits_a_320_px_screen(browser, site: Site) -> None:  # type: ignor
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("status", [422, 409, 413, 400])
+def test_a_refused_answer_stays_on_the_tablet_and_does_not_block_the_others(
+    page: Page, site: Site, status: int
+) -> None:
+    """The audit's case: the server refused the answers (422) and the kiosk said "all sent"."""
+    before = set(kiosk_keys(site))
+    first: list[str] = []
+
+    def refuse_the_first(key: str) -> int | None:
+        first[:] = first or [key]
+        return status if key == first[0] else None
+
+    seen = route_api(page, refuse_the_first)
+    open_kiosk(page, site)
+    answer(page, "tres_bien")
+    box = page.locator("#kiosk-status")
+    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=20000)
+    expect(box).to_be_visible()
+    expect(box).to_have_attribute("role", "status")  # a polite live region: it is announced
+    expect(box).to_have_class(re.compile(r"\brefused\b"))
+    (item,) = queued(page)
+    assert item["idempotency_key"] == first[0] and item["refused"] == status
+
+    answer(page, "bien")  # the next answer goes through, and the refused one is tried again
+    wait_for_queue(page, "queue.length === 1 && queue[0].refused")
+    expect(box).to_have_text(REFUSED % {"n": 1})
+    assert len(set(kiosk_keys(site)) - before) == 1  # the second one (the first never got there)
+    assert seen.count(first[0]) == 2  # once when given, once more when a new answer came
+
+    page.unroute(API)  # the server takes it now (e.g. once it has been updated)
+    answer(page, "pas_bien")
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    assert queued(page) == []
+    assert len(set(kiosk_keys(site)) - before) == 3
+
+
+def test_server_errors_and_network_failures_keep_answers_for_later(page: Page, site: Site) -> None:
+    before = set(kiosk_keys(site))
+    state = {"network": True}
+    first: list[str] = []
+
+    def fail(key: str) -> int | str | None:
+        first[:] = first or [key]
+        if not state["network"]:
+            return ABORT
+        return 500 if key == first[0] else None
+
+    route_api(page, fail)
+    open_kiosk(page, site)
+    answer(page, "tres_bien")  # a 500 for this one…
+    answer(page, "bien")  # …does not hold this one up
+    box = page.locator("#kiosk-status")
+    wait_for_queue(page, "queue.length === 1")
+    (item,) = queued(page)
+    assert item["idempotency_key"] == first[0] and "refused" not in item  # kept, not refused
+    expect(box).to_have_text("Réponses en attente d'envoi : 1")
+    expect(box).to_have_class(re.compile(r"\bpending\b"))
+    assert len(set(kiosk_keys(site)) - before) == 1
+
+    state["network"] = False
+    answer(page, "pas_bien")
+    expect(box).to_have_text("Réponses en attente d'envoi : 2", timeout=20000)
+    assert len(queued(page)) == 2
+
+    page.unroute(API)  # the server and the network are back: the next tick sends both
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    assert len(set(kiosk_keys(site)) - before) == 3 and queued(page) == []
+
+
+def test_the_thank_you_says_recorded_only_once_the_server_has_it(page: Page, site: Site) -> None:
+    before = set(kiosk_keys(site))
+    open_kiosk(page, site)
+    # A long thank-you screen, so that the confirmation arrives while it is still shown.
+    page.evaluate("document.querySelector('[data-kiosk]').dataset.pauseSeconds = '600'")
+    page.context.set_offline(True)
+    page.click("label[for=q-satisfaction-bien]")
+    page.click(NEXT)
+    page.click("button[value=send]")
+    text = page.locator("#kiosk-thanks-text")
+    expect(text).to_be_visible()
+    expect(text).to_have_text(
+        "Votre réponse va être envoyée, de façon anonyme. Elle aidera l'équipe de ce lieu à "
+        "s'améliorer."
+    )
+    expect(text).to_have_attribute("role", "status")
+    assert "enregistrée" not in text.inner_text()
+    page.context.set_offline(False)
+    expect(text).to_contain_text("Votre réponse est enregistrée", timeout=20000)
+    expect(page.locator("#kiosk-thanks")).to_be_visible()
+    assert len(set(kiosk_keys(site)) - before) == 1
+
+
+def test_answers_queued_by_the_previous_version_are_still_sent(page: Page, site: Site) -> None:
+    bodies: list[dict[str, object]] = []
+
+    def record(request: Request) -> None:
+        if request.url.endswith("/api/v1/responses"):
+            bodies.append(request.post_data_json or {})
+
+    page.on("request", record)
+    open_kiosk(page, site)
+    kiosk = page.get_attribute("[data-kiosk]", "data-kiosk")
+    day = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+    legacy = {  # what the kiosk queued before answered_at existed
+        "idempotency_key": f"legacy-{uuid.uuid4().hex[:16]}",
+        "day": day,
+        "language": "fr",
+        "answers": {"satisfaction": ["bien"]},
+    }
+    page.evaluate(
+        "([key, item]) => localStorage.setItem(key, JSON.stringify([item]))",
+        [f"observatory.kiosk.queue.{kiosk}", legacy],
+    )
+    before = set(kiosk_keys(site))  # (the server may store the key scoped and hashed)
+    page.reload()
+    page.wait_for_selector("#kiosk-progress:not([hidden])")
+    box = page.locator("#kiosk-status")
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    assert len(set(kiosk_keys(site)) - before) == 1 and queued(page) == []
+    assert next(b for b in bodies if b["idempotency_key"] == legacy["idempotency_key"]) == legacy
+
+    answer(page)
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    new = bodies[-1]
+    # The moment of the answer, with its offset: the server derives the day from it. The
+    # device's day is still sent, for servers that predate answered_at.
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", str(new["answered_at"])
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", str(new["day"]))
+    assert set(new) == {"idempotency_key", "answered_at", "day", "language", "answers"}
+
+
+def test_a_tablet_no_longer_enrolled_keeps_every_answer_and_says_so(page: Page, site: Site) -> None:
+    before = set(kiosk_keys(site))
+    state = {"enrolled": False}
+    seen = route_api(page, lambda key: None if state["enrolled"] else 401)
+    open_kiosk(page, site)
+    answer(page, "bien")
+    answer(page, "pas_bien")
+    box = page.locator("#kiosk-status")
+    expect(box).to_have_text(REVOKED % {"n": 2}, timeout=20000)
+    expect(box).to_have_class(re.compile(r"\brefused\b"))
+    assert [item["refused"] for item in queued(page)] == [401, 401]
+    assert len(seen) == 2  # one try per new answer, not one per item
+    assert set(kiosk_keys(site)) == before
+
+    state["enrolled"] = True
+    answer(page, "tres_bien")
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    assert len(set(kiosk_keys(site)) - before) == 3
+
+
+def test_refused_answers_are_tried_again_every_few_minutes(page: Page, site: Site) -> None:
+    page.clock.install()  # time flows, and the test can make minutes pass at once
+    state = {"status": 422}
+    seen = route_api(page, lambda key: state["status"])
+    open_kiosk(page, site)
+    answer(page)
+    box = page.locator("#kiosk-status")
+    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=20000)
+    page.clock.run_for(60_000)  # a minute of ticks: a refused answer is not retried at each one
+    assert len(seen) == 1
+    state["status"] = None  # type: ignore[assignment]
+    page.clock.fast_forward("05:00")  # a jump (run_for would also fire the request's timeout)
+    expect(box).to_have_text(SYNCED, timeout=20000)
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_refused_and_revoked_states_are_accessible(page: Page, site: Site, lang: str) -> None:
+    words = Translator(lang)
+    state = {"status": 422}
+    route_api(page, lambda key: state["status"])
+    open_kiosk(page, site, lang)
+    answer(page)
+    box = page.locator("#kiosk-status")
+    expect(box).to_have_text(words.gettext(REFUSED, n=1), timeout=20000)
+    assert_accessible(page, f"kiosk, an answer refused ({lang})")
+    state["status"] = 401
+    answer(page)
+    expect(box).to_have_text(words.gettext(REVOKED, n=2), timeout=20000)
+    assert_accessible(page, f"kiosk, tablet no longer enrolled ({lang})")

@@ -195,3 +195,18 @@ def test_an_idempotency_key_is_scoped_to_its_source_and_a_different_body_is_a_co
     rows = stored(session_factory)
     assert [(r.place_id, r.channel) for r in rows] == [(here.id, "kiosk"), (there.id, "kiosk")]
     assert all("shared-key-1" not in r.idempotency_key for r in rows)
+
+
+def test_a_paper_form_sent_again_with_other_answers_is_refused_clearly(
+    client: FlaskClient, make_place, session_factory
+) -> None:
+    place = make_place()
+    csrf = sign_in(client, team_token(session_factory, place))
+    form = {"csrf": csrf, "place": str(place.id), "channel": "paper",
+            "day": today("Europe/Paris").isoformat(), "satisfaction": "bien",
+            "idempotency_key": "paper-form-key-1"}  # fmt: skip
+    assert client.post("/equipe/saisie", data=form).status_code == 200
+    reply = client.post("/equipe/saisie", data={**form, "satisfaction": "pas_bien"})
+    assert reply.status_code == 409
+    assert "déjà été enregistré avec d" in reply.get_data(as_text=True)
+    assert len(stored(session_factory)) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from observatory.clock import today
 from observatory.places.kiosks import enrol_kiosk, kiosk_for_token, revoke_kiosk
 from observatory.places.models import Place
 from observatory.responses.models import Response
+from survey.i18n import LANGUAGES, Translator
 
 SECRET = "test-secret-key-0123456789abcdef-0123"
 Enrol = Callable[[], str]
@@ -177,3 +179,53 @@ def test_api_fuzzing_never_fails_and_never_stores_invalid(
 def _one_place_for_fuzzing(request: pytest.FixtureRequest) -> None:
     if "fuzzing" in request.node.name:
         request.getfixturevalue("make_place")()
+
+
+# What kiosk.js shows (see survey/templates/kiosk.html): answer queued / stored, answers refused,
+# tablet no longer enrolled.
+THANKS_PENDING = (
+    "Votre réponse va être envoyée, de façon anonyme. "
+    "Elle aidera l'équipe de ce lieu à s'améliorer."
+)
+THANKS_SENT = (
+    "Votre réponse est enregistrée, de façon anonyme. Elle aidera l'équipe de ce lieu à "
+    "s'améliorer."
+)
+REFUSED = (
+    "Réponses qui n'ont pas pu être envoyées : %(n)s. Elles restent enregistrées sur cette "
+    "tablette ; prévenez l'équipe du lieu."
+)
+REVOKED = (
+    "Cette tablette n'est plus autorisée à envoyer les réponses. Réponses gardées sur la "
+    "tablette : %(n)s. Prévenez l'équipe du lieu."
+)
+
+
+def test_kiosk_page_says_queued_until_the_server_confirms_in_every_language(
+    client: FlaskClient, enrol: Enrol
+) -> None:
+    """kiosk.js shows "va être envoyée" first; "enregistrée" only once the server has the answer.
+
+    The texts of the refused and "no longer enrolled" states are in the page, translated, with
+    the count left for the script to fill in.
+    """
+    token = enrol()
+    for code in LANGUAGES:
+        words = Translator(code)
+        page = html.unescape(client.get(f"/kiosk/{token}?lang={code}").get_data(as_text=True))
+        thanks = page[page.index('id="kiosk-thanks"') :]
+        assert (
+            f'<p id="kiosk-thanks-text" role="status">{words.gettext(THANKS_PENDING)}</p>' in thanks
+        )
+        assert f'data-thanks-pending-text="{words.gettext(THANKS_PENDING)}"' in page
+        assert f'data-thanks-sent-text="{words.gettext(THANKS_SENT)}"' in page
+        assert f'data-refused-text="{words.gettext(REFUSED, n="%(n)s")}"' in page
+        assert f'data-revoked-text="{words.gettext(REVOKED, n="%(n)s")}"' in page
+        assert "%(n)s" in words.gettext(REFUSED) and "%(n)s" in words.gettext(REVOKED)
+        if code != "fr":
+            assert (
+                words.gettext(THANKS_PENDING) != THANKS_PENDING
+                and words.gettext(REFUSED) != REFUSED
+            )
+    # Without JavaScript the answer was stored before the thank-you page: it may say so.
+    assert "a bien été enregistrée" in client.get(f"/kiosk/{token}?merci=1").get_data(as_text=True)
