@@ -74,6 +74,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from report import write_results  # bench/ is on sys.path when a bench runs
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -1168,12 +1169,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
         return None
     with workspace(args.keep) as workdir:
         results = run(args, workdir)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".tmp")
-    partial.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    partial.replace(args.output)
-    log(f"wrote {args.output}")
-    print(markdown(results))
+    log(f"writing {args.output}")
+    write_results(args.output, results, markdown(results))
     return results
 
 

@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from report import write_results  # bench/ is on sys.path when a bench runs
+
 from observatory.responses.scrub import scrub
 from observatory.responses.scrub.evaluation import evaluate
 from observatory.responses.scrub.evaluation import load_corpus as load_entries
@@ -201,13 +203,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "inputs": {name: measure(name, texts, args.repeat) for name, texts in inputs.items()},
         "quality": quality_figures,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    partial = args.output.with_name(args.output.name + ".tmp")
-    partial.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    partial.replace(args.output)
-    print(markdown(results))
-    print()
-    print(quality_tables)
+    write_results(args.output, results, f"{markdown(results)}\n\n{quality_tables}")
 
 
 if __name__ == "__main__":

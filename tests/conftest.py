@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -20,14 +23,31 @@ from observatory.territories.models import Territory
 
 # CI explores the same examples on every run (a red CI always means a real regression);
 # local runs keep exploring new ones, which is where new counterexamples are found.
+# No example has a deadline anywhere: a per-example time limit is a timed assertion, and the
+# machine's speed varies.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+hypothesis_settings.register_profile("local", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 BACKENDS = ("sqlite", "postgresql")
 # Territories are large and read-only in tests: loaded once per backend, never wiped.
 KEEP_TABLES = {"territory", "alembic_version"}
+
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def load_bench(name: str) -> ModuleType:
+    """A benchmark script of bench/ as a module, as `python bench/NAME.py` would see it."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))  # the scripts import their shared `report` module
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 def create_pg_database() -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -40,6 +40,10 @@ PLACE_CODE = "MED234"
 BROWSER_SECRET = "browser-secret-0123456789abcdef-0123456"
 
 pytestmark = pytest.mark.browser
+# Waits, not timed assertions: `expect()` retries until this bound (its default is 5 s, which a
+# loaded machine can exceed); a slow page never fails a test, a wrong one still does.
+WAIT_MS = 60_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     yield page
     context.close()
@@ -127,6 +132,7 @@ def phone(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(
         viewport={"width": 320, "height": 640}, java_script_enabled=False, locale="fr-FR"
     )
+    context.set_default_timeout(WAIT_MS)
     page = context.new_page()
     yield page
     context.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from observatory.questionnaires.definitions import builtin
 from tests.browser.conftest import Site
 
 AXE = Axe()
@@ -18,29 +21,55 @@ def assert_accessible(page: Page, what: str) -> None:
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
 
+def submit(page: Page, nav: str) -> None:
+    """Press the form's `nav` button and return once the page it leads to has loaded.
+
+    Every button of the form is a plain submit: the next state is a new document. `click()`
+    returns as soon as the navigation has started, before the new page is parsed, so reading the
+    page right after it sees the old page or a half-parsed one (a `button[value=next]` not yet
+    there ended the walk early, at "step 6 of 9"). Waiting for the new document's `load` event
+    also waits for the deferred read-aloud script, which adds its button before axe runs.
+    """
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"button[value={nav}]")
+
+
+def expect_step(page: Page, index: int) -> None:
+    """The page shown is screen `index` (0-based) of the step-by-step form."""
+    expect(page.locator("input[name=step]")).to_have_value(str(index))
+    expect(page.locator("input[name=mode]")).to_have_value("etapes")
+
+
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_every_form_state_is_accessible(page: Page, site: Site, lang: str) -> None:
     form = f"{site.url}/r/{site.code}?lang={lang}"
     page.goto(form)
     assert_accessible(page, f"form ({lang})")
 
-    page.click("button[value=send]")  # nothing chosen: errors shown
-    assert page.locator(".error-summary").is_visible()
+    submit(page, "send")  # nothing chosen: errors shown
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page, f"errors ({lang})")
 
     page.goto(f"{form}&mode=etapes")
-    page.click("button[value=next]")  # the first question is required: its error state
+    expect_step(page, 0)
+    submit(page, "next")  # the first question is required: its error state
+    expect_step(page, 0)
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page, f"step 1 with error ({lang})")
     page.click("label[for=q-satisfaction-bien]")
-    step = 1
-    while page.locator("button[value=next]").count():
-        assert_accessible(page, f"step {step} ({lang})")
-        page.click("button[value=next]")
-        step += 1
-    assert step == 9
+    expect(page.locator("#q-satisfaction-bien")).to_be_checked()
+    screens = len(builtin().questions)
+    assert screens == 9
+    for index in range(screens - 1):
+        expect_step(page, index)
+        expect(page.locator("button[value=next]")).to_have_count(1)
+        assert_accessible(page, f"step {index + 1} ({lang})")
+        submit(page, "next")
+    expect_step(page, screens - 1)
+    expect(page.locator("button[value=next]")).to_have_count(0)  # the last screen
     assert_accessible(page, f"last step ({lang})")
-    page.click("button[value=send]")
-    assert "/merci" in page.url
+    submit(page, "send")
+    expect(page).to_have_url(re.compile(r"/merci"))
     assert_accessible(page, f"thank-you ({lang})")
 
     page.goto(f"{site.url}/r/NOPE99?lang={lang}")

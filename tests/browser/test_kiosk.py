@@ -50,7 +50,7 @@ def answer(page: Page, choice: str = "bien") -> None:
     page.click(NEXT)
     page.click("button[value=send]")
     page.wait_for_selector("#kiosk-thanks:not([hidden])")
-    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=5000)  # back to the start
+    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=60000)  # back to the start
 
 
 def kiosk_keys(site: Site) -> list[str]:
@@ -65,7 +65,7 @@ def queued(page: Page) -> list[dict[str, object]]:
 
 def wait_for_queue(page: Page, condition: str) -> None:
     """Wait until `condition` (JavaScript, about `queue`, the list of items) holds."""
-    page.wait_for_function(f"() => {{ const queue = {QUEUE}; return {condition}; }}", timeout=20000)
+    page.wait_for_function(f"() => {{ const queue = {QUEUE}; return {condition}; }}", timeout=60000)
 
 
 def route_api(page: Page, reply: Reply) -> list[str]:
@@ -99,13 +99,13 @@ def test_kiosk_states_are_accessible(page: Page, site: Site, lang: str) -> None:
     page.click("label[for=q-satisfaction-tres_bien]")
     page.click(NEXT)
     assert_accessible(page, f"kiosk step 2 ({lang})")
-    page.wait_for_selector("dialog[open]", timeout=5000)  # idle: "are you still there?"
+    page.wait_for_selector("dialog[open]", timeout=60000)  # idle: "are you still there?"
     assert_accessible(page, f"kiosk dialog ({lang})")
     page.click("#more-time")
     page.click("button[value=send]")
     page.wait_for_selector("#kiosk-thanks:not([hidden])")
     assert_accessible(page, f"kiosk thank-you ({lang})")
-    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=5000)
+    page.wait_for_selector("#kiosk-form:not([hidden])", timeout=60000)
     page.context.set_offline(True)
     try:
         answer(page)
@@ -140,7 +140,7 @@ def test_offline_answers_are_sent_exactly_once_even_if_the_sync_is_interrupted(
 
     page.route("**/api/v1/responses", interrupt_first)
     page.context.set_offline(False)
-    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=20000)
+    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=60000)
     new = [key for key in kiosk_keys(site) if key not in before]
     assert len(new) == 3 and len(set(new)) == 3
     assert calls["n"] >= 4  # the interrupted one was sent again, and stored once
@@ -150,14 +150,14 @@ def test_an_abandoned_answer_is_kept_after_a_warning(page: Page, site: Site) -> 
     before = set(kiosk_keys(site))
     open_kiosk(page, site)
     page.click("label[for=q-satisfaction-pas_tres_bien]")
-    page.wait_for_selector("dialog[open]", timeout=5000)
+    page.wait_for_selector("dialog[open]", timeout=60000)
     page.keyboard.press("Escape")  # Escape is also "more time": nothing is lost or reset
     page.wait_for_timeout(500)
     assert page.is_checked("#q-satisfaction-pas_tres_bien")
-    page.wait_for_selector("dialog[open]", timeout=5000)
+    page.wait_for_selector("dialog[open]", timeout=60000)
     # No answer this time: the kiosk keeps the partial answer and goes back to the start.
-    page.wait_for_selector("dialog[open]", state="detached", timeout=30000)
-    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=10000)
+    page.wait_for_selector("dialog[open]", state="detached", timeout=60000)
+    expect(page.locator("#kiosk-status")).to_have_text(SYNCED, timeout=60000)
     assert len(set(kiosk_keys(site)) - before) == 1
     assert not page.is_checked("#q-satisfaction-pas_tres_bien")
 
@@ -212,7 +212,7 @@ def test_a_refused_answer_stays_on_the_tablet_and_does_not_block_the_others(
     open_kiosk(page, site)
     answer(page, "tres_bien")
     box = page.locator("#kiosk-status")
-    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=20000)
+    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=60000)
     expect(box).to_be_visible()
     expect(box).to_have_attribute("role", "status")  # a polite live region: it is announced
     expect(box).to_have_class(re.compile(r"\brefused\b"))
@@ -227,7 +227,7 @@ def test_a_refused_answer_stays_on_the_tablet_and_does_not_block_the_others(
 
     page.unroute(API)  # the server takes it now (e.g. once it has been updated)
     answer(page, "pas_bien")
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     assert queued(page) == []
     assert len(set(kiosk_keys(site)) - before) == 3
 
@@ -257,11 +257,11 @@ def test_server_errors_and_network_failures_keep_answers_for_later(page: Page, s
 
     state["network"] = False
     answer(page, "pas_bien")
-    expect(box).to_have_text("Réponses en attente d'envoi : 2", timeout=20000)
+    expect(box).to_have_text("Réponses en attente d'envoi : 2", timeout=60000)
     assert len(queued(page)) == 2
 
     page.unroute(API)  # the server and the network are back: the next tick sends both
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     assert len(set(kiosk_keys(site)) - before) == 3 and queued(page) == []
 
 
@@ -283,7 +283,7 @@ def test_the_thank_you_says_recorded_only_once_the_server_has_it(page: Page, sit
     expect(text).to_have_attribute("role", "status")
     assert "enregistrée" not in text.inner_text()
     page.context.set_offline(False)
-    expect(text).to_contain_text("Votre réponse est enregistrée", timeout=20000)
+    expect(text).to_contain_text("Votre réponse est enregistrée", timeout=60000)
     expect(page.locator("#kiosk-thanks")).to_be_visible()
     assert len(set(kiosk_keys(site)) - before) == 1
 
@@ -313,12 +313,12 @@ def test_answers_queued_by_the_previous_version_are_still_sent(page: Page, site:
     page.reload()
     page.wait_for_selector("#kiosk-progress:not([hidden])")
     box = page.locator("#kiosk-status")
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     assert len(set(kiosk_keys(site)) - before) == 1 and queued(page) == []
     assert next(b for b in bodies if b["idempotency_key"] == legacy["idempotency_key"]) == legacy
 
     answer(page)
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     new = bodies[-1]
     # The moment of the answer, with its offset: the server derives the day from it. The
     # device's day is still sent, for servers that predate answered_at.
@@ -337,7 +337,7 @@ def test_a_tablet_no_longer_enrolled_keeps_every_answer_and_says_so(page: Page, 
     answer(page, "bien")
     answer(page, "pas_bien")
     box = page.locator("#kiosk-status")
-    expect(box).to_have_text(REVOKED % {"n": 2}, timeout=20000)
+    expect(box).to_have_text(REVOKED % {"n": 2}, timeout=60000)
     expect(box).to_have_class(re.compile(r"\brefused\b"))
     assert [item["refused"] for item in queued(page)] == [401, 401]
     assert len(seen) == 2  # one try per new answer, not one per item
@@ -345,7 +345,7 @@ def test_a_tablet_no_longer_enrolled_keeps_every_answer_and_says_so(page: Page, 
 
     state["enrolled"] = True
     answer(page, "tres_bien")
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     assert len(set(kiosk_keys(site)) - before) == 3
 
 
@@ -356,12 +356,12 @@ def test_refused_answers_are_tried_again_every_few_minutes(page: Page, site: Sit
     open_kiosk(page, site)
     answer(page)
     box = page.locator("#kiosk-status")
-    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=20000)
+    expect(box).to_have_text(REFUSED % {"n": 1}, timeout=60000)
     page.clock.run_for(60_000)  # a minute of ticks: a refused answer is not retried at each one
     assert len(seen) == 1
     state["status"] = None  # type: ignore[assignment]
     page.clock.fast_forward("05:00")  # a jump (run_for would also fire the request's timeout)
-    expect(box).to_have_text(SYNCED, timeout=20000)
+    expect(box).to_have_text(SYNCED, timeout=60000)
     assert len(seen) == 2
 
 
@@ -373,9 +373,9 @@ def test_refused_and_revoked_states_are_accessible(page: Page, site: Site, lang:
     open_kiosk(page, site, lang)
     answer(page)
     box = page.locator("#kiosk-status")
-    expect(box).to_have_text(words.gettext(REFUSED, n=1), timeout=20000)
+    expect(box).to_have_text(words.gettext(REFUSED, n=1), timeout=60000)
     assert_accessible(page, f"kiosk, an answer refused ({lang})")
     state["status"] = 401
     answer(page)
-    expect(box).to_have_text(words.gettext(REVOKED, n=2), timeout=20000)
+    expect(box).to_have_text(words.gettext(REVOKED, n=2), timeout=60000)
     assert_accessible(page, f"kiosk, tablet no longer enrolled ({lang})")

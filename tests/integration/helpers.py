@@ -44,7 +44,7 @@ def celery_worker(settings: Settings, log_path: Path, concurrency: int = 2) -> I
         )
         try:
             celery = make_celery(settings)
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120  # a bound on a hang, not a speed
             while not celery.control.ping(timeout=1):
                 assert worker.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "the Celery worker did not start"

@@ -45,7 +45,7 @@ def redis_up() -> bool:
 def start_redis() -> None:
     if not redis_up():
         subprocess.run(START_REDIS, check=True, capture_output=True)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120  # generous: only a service that never comes back fails
     while not redis_up():
         assert time.monotonic() < deadline, "Redis did not come back"
         time.sleep(0.1)

@@ -5,24 +5,17 @@ It checks the shape of the report, never a time: unit tests do not time anything
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "aggregation.py"
+from tests.conftest import load_bench as load_bench_named
 
 
 def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_aggregation", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_named("aggregation")
 
 
 def test_tiny_run_on_sqlite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,7 +22,7 @@ def test_posted_answer_reaches_the_barometer_via_the_in_process_worker(
         client = app.test_client()
         for _ in range(12):
             assert send_answers(client, place.code, {"satisfaction": "bien"}).status_code == 303
-        assert worker.wait_idle(timeout=20)
+        assert worker.wait_idle(timeout=120)
         layout = json.dumps(client.get("/barometre/_dash-layout").get_json(), ensure_ascii=False)
         assert '"children": "12"' in layout
     finally:
