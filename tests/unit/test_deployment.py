@@ -34,6 +34,8 @@ def test_compose_settings_are_real_settings() -> None:
     assert set(environment) <= known
     assert environment["OBSERVATORY_REDIS_URL"].startswith("redis://")
     assert environment["OBSERVATORY_DATABASE_URL"].startswith("postgresql+psycopg://")
+    # Without it the server would answer only localhost (trusted hosts) and print local URLs.
+    assert "OBSERVATORY_PUBLIC_URL" in environment
 
 
 def test_image_writes_no_path_address_or_agent_to_an_access_log() -> None:
