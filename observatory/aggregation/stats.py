@@ -9,9 +9,12 @@ docs/methodology.md explains the methods to non-experts.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -41,26 +44,98 @@ class Estimate:
     n: int
 
 
+def check_confidence(confidence: float) -> None:
+    """Raise ValueError unless 0 < confidence < 1 (a level such as 0.95, not 95)."""
+    if not 0.0 < confidence < 1.0:  # also rejects NaN
+        raise ValueError(
+            f"confidence must be strictly between 0 and 1 (e.g. 0.95 for 95 %), not {confidence!r}"
+        )
+
+
 def _z(confidence: float) -> float:
     """Two-sided standard normal quantile, e.g. 1.96 for 0.95."""
-    if not 0.0 < confidence < 1.0:
-        raise ValueError("confidence must be strictly between 0 and 1")
+    check_confidence(confidence)
     return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def _exact(x: float) -> Fraction:
+    """`x` as an exact fraction: integers (Python or numpy) exactly, floats by their exact value."""
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    return Fraction(float(x))
+
+
+def sample_variance(n: int, total: float, total_sq: float) -> float:
+    """Unbiased variance (n·Σx² − (Σx)²) / (n·(n − 1)) of n values, from Σx and Σx².
+
+    Why this form, computed exactly: the textbook `(Σx² − n·mean²) / (n − 1)` subtracts two large,
+    nearly equal floats, and at national scale (millions of answers) the rounding of the mean is
+    multiplied by n: when answers barely differ the variance loses most of its digits. Cells hold
+    integer sums, so here the numerator and the denominator are whole numbers computed exactly
+    (Python integers do not overflow) and the division is rounded once, at the end.
+    Negative values (impossible for real data, possible for inconsistent inputs) become 0.
+    """
+    if n < 2:
+        raise ValueError("a variance needs at least two answers")
+    spread = n * _exact(total_sq) - _exact(total) ** 2
+    return float(max(spread, Fraction(0)) / (n * (n - 1)))
 
 
 def mean_interval(n: int, total: float, total_sq: float, confidence: float = 0.95) -> Estimate:
     """Mean with a Student t interval, from n, sum and sum of squares.
 
-    Why t: cell sizes for a team can be small, where the normal interval is too narrow.
+    Why t: cell sizes for a team can be small, where the normal interval is too narrow. This is
+    the plain t interval: infinite for one answer, of zero width when all answers are equal. The
+    published scores (`score_0_10`, `score_0_10_from_levels`) replace it in that case by
+    `all_equal_interval`.
     """
+    check_confidence(confidence)
     if n <= 0:
         raise ValueError("a mean needs at least one answer")
-    mean = total / n
+    mean = float(_exact(total) / n)
     if n == 1:
         return Estimate(mean, -math.inf, math.inf, n)
-    variance = max(total_sq - n * mean * mean, 0.0) / (n - 1)
+    variance = sample_variance(n, total, total_sq)
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(variance / n)
     return Estimate(mean, mean - half, mean + half, n)
+
+
+def all_equal_interval(level: float, n: int, max_level: int, confidence: float = 0.95) -> Estimate:
+    """Mean of n answers that all chose `level` on a 0..max_level scale, with a positive-width
+    interval.
+
+    Why: when every answer is the same, both the t interval and the bootstrap have zero width
+    ("10 (10 to 10)" from 11 answers), as if the next visitors could not answer otherwise. The
+    uncertainty is then about the *share* of people who would choose that level: 11 answers out
+    of 11 is a share of 100 % whose Wilson interval (`share_interval`, the one used for every
+    share) reaches down to 74 %. So up to q = 26 % of people (the Wilson upper bound of "0 out
+    of n chose another level", q = z² / (n + z²)) could have answered something else; in the
+    worst case all of them at the far end of the scale, which gives
+
+        low = level × (1 − q),    high = level + (max_level − level) × q.
+
+    The interval contains the mean, stays within [0, max_level], and its width max_level × q is
+    positive for every n ≥ 1 and narrows as n grows (1/n-like, faster than the 1/√n of a t
+    interval, as for a share at 0 % or 100 %). It is conservative (the worst case puts everyone
+    else at the far end), and it is the rule for one answer too, which is "all answers equal".
+    At the top or bottom of the scale it is exactly the Wilson interval of the share at that
+    level, rescaled: 5 answers out of 5 at the top give 57 % to 100 % and a score from 5.7 to 10.
+    Wilson rather than the exact Clopper-Pearson bound (1 − (α/2)^(1/n), slightly wider) so that
+    a score and the share beside it tell the same story. Data with any spread keep the t or
+    bootstrap interval unchanged; near the boundary (one answer off the top among 11) those can
+    be narrower than this one, a known limit of both methods that this rule does not mend.
+    """
+    check_confidence(confidence)
+    if n <= 0:
+        raise ValueError("a mean needs at least one answer")
+    if max_level < 1:
+        raise ValueError("the scale needs a highest level of at least 1")
+    if not 0 <= level <= max_level:
+        raise ValueError(f"level {level} is outside the scale 0..{max_level}")
+    others = share_interval(0, n, confidence).high
+    low = level * (1.0 - others)
+    high = level + (max_level - level) * others
+    return Estimate(float(level), min(low, level), max(high, level), n)
 
 
 def _on_0_10(raw: Estimate, max_level: int) -> Estimate:
@@ -73,13 +148,26 @@ def _on_0_10(raw: Estimate, max_level: int) -> Estimate:
     return Estimate(raw.value * scale, clip(raw.low), clip(raw.high), raw.n)
 
 
-def score_0_10(n: int, total: int, total_sq: int, max_level: int) -> Estimate:
+def score_0_10(
+    n: int, total: int, total_sq: int, max_level: int, confidence: float = 0.95
+) -> Estimate:
     """Score on 0-10 of an ordinal question whose answers are levels 0..max_level.
 
     Levels are stored as integers so that sums are exact; the 0-10 scale (comparable with the
-    State's quality barometer) is applied only here, clipped to the scale's bounds.
+    State's quality barometer) is applied only here, clipped to the scale's bounds. The interval
+    is Student's t (`mean_interval`), except when all answers are equal (n·Σx² = (Σx)², exact in
+    integers; one answer included), where it is `all_equal_interval`. Without per-level counts
+    there is no bootstrap: prefer `score_0_10_from_levels` when the counts are at hand, which
+    gives the same value and, from 30 answers or when all answers are equal, the same interval.
     """
-    return _on_0_10(mean_interval(n, total, total_sq), max_level)
+    check_confidence(confidence)
+    if n <= 0:
+        raise ValueError("a mean needs at least one answer")
+    if n * _exact(total_sq) == _exact(total) ** 2:
+        raw = all_equal_interval(float(_exact(total) / n), n, max_level, confidence)
+    else:
+        raw = mean_interval(n, total, total_sq, confidence)
+    return _on_0_10(raw, max_level)
 
 
 def share_interval(count: int, n: int, confidence: float = 0.95) -> Estimate:
@@ -115,11 +203,22 @@ def _levels_and_counts(counts_by_level: Mapping[int, int]) -> tuple[list[int], l
     return [level for level, _ in kept], [c for _, c in kept]
 
 
+def data_seed(counts_by_level: Mapping[int, int]) -> int:
+    """A seed that depends only on the (level, count) pairs with a positive count, in any order.
+
+    SHA-256 of their text rather than Python's `hash`, so it is the same in every process, on
+    every machine and in every version of Python.
+    """
+    levels, counts = _levels_and_counts(counts_by_level)
+    text = ";".join(f"{lv}:{c}" for lv, c in zip(levels, counts, strict=True))
+    return int.from_bytes(hashlib.sha256(text.encode("ascii")).digest()[:8], "big")
+
+
 def bootstrap_mean_interval(
     counts_by_level: Mapping[int, int],
     confidence: float = 0.95,
     resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Estimate:
     """Mean of ordinal levels with a percentile bootstrap interval, from the count of each level.
 
@@ -127,34 +226,37 @@ def bootstrap_mean_interval(
     and the symmetric t interval can run past the scale. Resampling n answers from the observed
     ones is the same as drawing the level counts from a multinomial(n, observed shares), so the
     bootstrap needs only the per-level counts a cell already holds, and it is one vectorised draw.
-    The interval always stays between the lowest and highest level observed. It is deterministic
-    for a given seed, so a figure does not change each time a page is drawn.
+    The interval always stays between the lowest and highest level observed and contains the
+    mean. It is deterministic: without an explicit `seed` the random draws are seeded from the
+    counts themselves (`data_seed`), so the same cell always shows the same interval, wherever
+    and whenever it is computed, while different cells do not share one stream of draws.
 
-    Limits: when every answer has the same level the interval has zero width, and at very small
-    n the percentile bootstrap is somewhat too narrow (it cannot see levels nobody chose).
+    Limits: when every answer has the same level the interval has zero width (the published
+    scores use `all_equal_interval` then), and at very small n the percentile bootstrap is
+    somewhat too narrow (it cannot see levels nobody chose).
     """
+    check_confidence(confidence)
     if resamples < 1:
         raise ValueError("resamples must be positive")
     alpha = 1 - confidence
-    if not 0.0 < alpha < 1.0:
-        raise ValueError("confidence must be strictly between 0 and 1")
     levels, counts = _levels_and_counts(counts_by_level)
     n = sum(counts)
     mean = sum(lv * c for lv, c in zip(levels, counts, strict=True)) / n
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed(counts_by_level) if seed is None else seed)
     drawn = rng.multinomial(n, np.asarray(counts, dtype=np.float64) / n, size=resamples)
     means = drawn @ np.asarray(levels, dtype=np.float64) / n
     low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
-    return Estimate(mean, float(low), float(high), n)
+    return Estimate(mean, min(float(low), mean), max(float(high), mean), n)
 
 
 def level_mean_interval(
     counts_by_level: Mapping[int, int],
     confidence: float = 0.95,
     *,
+    max_level: int | None = None,
     bootstrap_below: int = BOOTSTRAP_BELOW,
     resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Estimate:
     """Mean of ordinal levels with the interval suited to its number of answers.
 
@@ -162,9 +264,14 @@ def level_mean_interval(
     Student t interval of `mean_interval`. Why 30: the usual rule of thumb from which the mean
     of a bounded 0..max scale is close enough to normal for the t interval to be accurate, while
     below it the skew of satisfaction scales makes the symmetric t interval misleading.
+    When the scale's highest level `max_level` is given and every answer chose the same level,
+    whatever n, the interval is `all_equal_interval` (both others would have zero width).
     """
+    check_confidence(confidence)
     levels, counts = _levels_and_counts(counts_by_level)
     n = sum(counts)
+    if max_level is not None and len(levels) == 1:
+        return all_equal_interval(levels[0], n, max_level, confidence)
     if n < bootstrap_below:
         return bootstrap_mean_interval(counts_by_level, confidence, resamples, seed)
     total = sum(lv * c for lv, c in zip(levels, counts, strict=True))
@@ -179,12 +286,18 @@ def score_0_10_from_levels(
     *,
     bootstrap_below: int = BOOTSTRAP_BELOW,
     resamples: int = BOOTSTRAP_RESAMPLES,
-    seed: int = 0,
+    seed: int | None = None,
 ) -> Estimate:
-    """`score_0_10` from per-level counts, bootstrapped for small n (`level_mean_interval`)."""
+    """`score_0_10` from per-level counts: the interval switches as `level_mean_interval` does.
+
+    Bootstrap below 30 answers, t from 30, `all_equal_interval` whenever all answers are equal
+    (one answer included). The value is always the same as `score_0_10`'s, and so is the
+    interval from 30 answers on or when all answers are equal.
+    """
     raw = level_mean_interval(
         counts_by_level,
         confidence,
+        max_level=max_level,
         bootstrap_below=bootstrap_below,
         resamples=resamples,
         seed=seed,
