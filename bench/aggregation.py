@@ -16,7 +16,8 @@ The run:
    with the packaged territories and questionnaire, `--places` synthetic places over real
    communes (one team each), and `--responses` synthetic responses spread over `--months`
    months ending last month, generated with numpy by chunks of 500,000 (about 7 answer rows
-   each: every question optional but the first, multiple-choice motifs, age answered by 70%);
+   each: every question optional but the first, multiple-choice motifs, age answered by 70%;
+   a random record key per response, docs/decisions/0019);
    the same chunks are appended to a DuckDB database file in the same temporary folder;
    then the database settles as autovacuum would let it (VACUUM ANALYZE on PostgreSQL,
    ANALYZE and a WAL checkpoint on SQLite; untimed, and again after the rebuild);
@@ -88,6 +89,7 @@ from observatory.demo.responses import (
     SKIP_BY_CHANNEL,
     WEEKDAY,
 )
+from observatory.responses.models import KEY_MODULUS
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "bench" / "results" / "aggregation.json"
@@ -137,7 +139,7 @@ GROUP BY r.place_id, month
 """
 # What the rebuild needs from the project database (the columns of every response that counts).
 EXTRACT_RESPONSES = (
-    "SELECT seq, place_id, team_id, questionnaire_version, channel, day, language "
+    "SELECT seq, place_id, team_id, questionnaire_version, channel, day, language, record_key "
     "FROM response WHERE flags = 0"
 )
 EXTRACT_ANSWERS = "SELECT response_seq, question, option FROM answer"
@@ -391,6 +393,9 @@ class Generator:
         self.version = version
         self.places = places
         self.rng = np.random.default_rng(seed)
+        # Record keys from a stream of their own, so that the rest of the data does not change
+        # with them (runs before and after docs/decisions/0019 compare the same answers).
+        self.key_rng = np.random.default_rng([seed, 19])
         self.n_positions = 1 + max((i.position for i in items), default=0)
         self.question_names = np.array([i.id for i in items], dtype=object)
         codes = sorted({code for item in items for code in item.options})
@@ -419,6 +424,7 @@ class Generator:
                 "day": days.astype("datetime64[D]").astype(object),  # datetime.date
                 "language": LANGUAGES[_draw(rng, n, LANGUAGE_SHARES)],
                 "flags": flags,
+                "record_key": self.key_rng.integers(0, KEY_MODULUS, n, dtype=np.int64),
             }
         )
         rows, question, option, level = self._answers(channel, latent)

@@ -28,7 +28,8 @@ from report import write_results  # bench/ is on sys.path when a bench runs
 from observatory.config import Settings
 from observatory.disclosure import figures
 from observatory.disclosure.gate import Audience
-from observatory.disclosure.perturbation import KEY_MODULUS, MAX_NOISE, VARIANCE
+from observatory.disclosure.perturbation import MAX_NOISE, VARIANCE
+from observatory.responses.models import KEY_MODULUS
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "bench" / "results" / "disclosure.json"

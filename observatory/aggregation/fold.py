@@ -21,14 +21,16 @@ import pandas as pd
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from observatory.aggregation.cells import (
-    ANSWER_COLUMNS,
-    DELTA_COLUMNS,
-    CellBuilder,
-    option_levels,
-)
+from observatory.aggregation.cells.builder import CellBuilder
+from observatory.aggregation.cells.columns import ANSWER_COLUMNS, DELTA_COLUMNS
+from observatory.aggregation.cells.frames import option_levels
 from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
-from observatory.aggregation.store import add_cells, append_deltas, insert_cells, replace_cells
+from observatory.aggregation.store import (
+    add_to_stored_cells,
+    append_deltas,
+    insert_cells,
+    replace_cells,
+)
 from observatory.db import read_frame
 from observatory.questionnaires.definitions import Questionnaire, load_questionnaires
 from observatory.responses.locks import INGEST_LOCK_KEY
@@ -110,9 +112,9 @@ def read_answers(
     responses = read_frame(
         session,
         "SELECT r.seq, r.place_id, r.team_id, r.day, r.questionnaire_version, r.channel, "
-        f"r.language FROM response r WHERE r.flags = 0 AND {responses_where}",
+        f"r.language, r.record_key FROM response r WHERE r.flags = 0 AND {responses_where}",
         params,
-        ["seq", "place_id", "team_id", "day", "version", "channel", "language"],
+        ["seq", "place_id", "team_id", "day", "version", "channel", "language", "record_key"],
     )
     responses["day"] = pd.to_datetime(responses["day"])
     answers = read_frame(
@@ -223,7 +225,7 @@ def compact_deltas(session: Session, today: dt.date) -> int:
         return 0
     with CellBuilder.for_cells() as builder:
         builder.add_delta_rows(logged)
-        return add_cells(session, builder, today)
+        return add_to_stored_cells(session, builder, today)
 
 
 def compact_if_due(factory: sessionmaker[Session], today: dt.date, *, idle: bool) -> int:

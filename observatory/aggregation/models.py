@@ -11,6 +11,8 @@ from sqlalchemy.types import TypeEngine
 from observatory.db import Base, BigIntPK
 
 SCOPE_LEVELS = ("place", "team", "commune", "epci", "departement", "region", "national")
+# The scope code of the national cells.
+NATIONAL = "FR"
 # Stored grain: months. The other period kinds are exact sums of months (aggregation.periods).
 STORED_PERIOD_KIND = "month"
 PERIOD_KINDS = ("month", "quarter", "year", "rolling12")
@@ -80,6 +82,11 @@ class AggregateCell(CellKeyColumns, Base):
     sum: Mapped[int] = mapped_column(BigInteger)
     sum_sq: Mapped[int] = mapped_column(BigInteger)
     counts_json: Mapped[str] = mapped_column(Text)
+    # The cell keys (docs/decisions/0019): the sum modulo 2**32 of the record keys of the
+    # responses counted in n, and {option: sum of the keys of those who chose it} with the
+    # options of `counts_json` in the same order. Secret: only the perturbation reads them.
+    key_sum: Mapped[int] = mapped_column(BigInteger)
+    keys_json: Mapped[str] = mapped_column(Text)
 
 
 class AggregateDelta(CellKeyColumns, Base):
@@ -90,7 +97,7 @@ class AggregateDelta(CellKeyColumns, Base):
     `aggregation.read.read_cells` returns. Compaction (`fold.compact_deltas`, run by the worker
     when the log grows or the sweep finds nothing new) adds them in and empties the log
     (docs/decisions/0011). One row holds every question of a scope, month and breakdown value
-    (`cells_json`, see `cells.DELTA_COLUMNS`): a fold writes about seven times fewer rows than
+    (`cells_json`, see `cells.delta`): a fold writes about seven times fewer rows than
     it touches cells, and its cost is mostly per row (docs/decisions/0012).
     """
 

@@ -12,7 +12,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import Cells, compute_cells, option_levels
+from observatory.aggregation.cells.builder import compute_cells
+from observatory.aggregation.cells.frames import Cells, option_levels
 from observatory.aggregation.fold import load_geo, read_answers
 from observatory.questionnaires.definitions import load_questionnaires
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from observatory.aggregation.cells import Cells, merge_cells
+from observatory.aggregation.cells.builder import merge_cells
+from observatory.aggregation.cells.frames import Cells
 from observatory.aggregation.models import STORED_PERIOD_KIND
 
 DERIVED_KINDS = ("quarter", "year", "rolling12")

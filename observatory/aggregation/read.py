@@ -14,22 +14,15 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import (
-    DELTA_COLUMNS,
-    DELTA_KEY,
-    KEY,
-    CellBuilder,
-    from_rows,
-    typed_rows,
-)
+from observatory.aggregation.cells.builder import CellBuilder
+from observatory.aggregation.cells.columns import DELTA_COLUMNS, DELTA_KEY, KEY, ROW_VALUES
+from observatory.aggregation.cells.frames import from_rows, typed_rows
 from observatory.aggregation.models import AggregateCell, AggregateDelta
-
-ROW_VALUES = ["n", "sum", "sum_sq", "counts_json"]
 
 
 def read_cells(session: Session, **where: str) -> pd.DataFrame:
     """Cells whose key columns equal `where` (e.g. scope_level="national", question="age"),
-    deltas included: KEY + n, sum, sum_sq, counts_json, sorted by KEY.
+    deltas included: KEY + n, sum, sum_sq, counts_json, key_sum, keys_json, sorted by KEY.
 
     Dtypes do not depend on whether deltas were pending: dates as datetime64, codes as string,
     statistics as int64.
@@ -46,7 +39,7 @@ def read_cells(session: Session, **where: str) -> pd.DataFrame:
         rows = typed_rows(stored)
     else:
         with CellBuilder.for_cells() as builder:
-            builder.add_cells(from_rows(stored))
+            builder.add_cell_frames(from_rows(stored))
             builder.add_delta_rows(logged)
             rows = builder.rows()
         if "question" in where:

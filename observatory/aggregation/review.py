@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import CellBuilder, option_levels
+from observatory.aggregation.cells.builder import CellBuilder
+from observatory.aggregation.cells.frames import option_levels
 from observatory.aggregation.fold import (
     _nothing_stored,
     load_geo,

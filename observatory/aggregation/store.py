@@ -9,10 +9,11 @@ Why several paths:
   the stored cells (docs/decisions/0011, 0012);
 - compaction adds logged deltas to the stored cells inside the database, with one
   `INSERT … ON CONFLICT DO UPDATE` from a temporary table: sufficient statistics add up and
-  per-option counts merge key by key; nothing stored is read back (docs/decisions/0010).
+  per-option counts merge key by key; cell keys add up modulo 2**32 the same way (totals and
+  per option, docs/decisions/0019); nothing stored is read back (docs/decisions/0010).
 
-The merged `counts_json` is rebuilt with options sorted by their code in bytewise order, the
-order DuckDB uses, so an incremental fold and a rebuild store the same text.
+The merged `counts_json` and `keys_json` are rebuilt with options sorted by their code in
+bytewise order, the order DuckDB uses, so an incremental fold and a rebuild store the same text.
 """
 
 from __future__ import annotations
@@ -25,33 +26,48 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from observatory.aggregation.cells import DELTA_COLUMNS, KEY, ROW_COLUMNS, CellBuilder
+from observatory.aggregation.cells.builder import CellBuilder
+from observatory.aggregation.cells.columns import DELTA_COLUMNS, KEY, ROW_COLUMNS
 from observatory.aggregation.models import CELL_FILLFACTOR
+from observatory.responses.models import KEY_MODULUS
 
 TABLE = "aggregate_cell"
 LOG = "aggregate_delta"
 DELTA = "aggregate_cell_delta"
 _COPY_BLOCK = 1 << 20
 
-# Per-option counts of the stored row and of the delta, added key by key.
-_MERGE_COUNTS = {
-    "postgresql": f"""coalesce((
+
+def _modulo(dialect: str, expression: str) -> str:
+    """`expression` modulo 2**32 (mod() on PostgreSQL, where the driver reads % as a
+    placeholder)."""
+    if dialect == "postgresql":
+        return f"mod({expression}, {KEY_MODULUS})"
+    return f"({expression}) % {KEY_MODULUS}"
+
+
+def _merge_json(dialect: str, column: str, keys: bool = False) -> str:
+    """The JSON object {option: value} of the stored row's `column` and the delta's, added
+    option by option (`keys`: modulo 2**32)."""
+    if dialect == "postgresql":
+        total = "sum(u.value::bigint)"
+        total = _modulo(dialect, total) if keys else total
+        return f"""coalesce((
         SELECT '{{' || string_agg('"' || m.k || '": ' || m.s, ', ' ORDER BY m.k COLLATE "C")
                || '}}'
-        FROM (SELECT u.key AS k, sum(u.value::bigint) AS s
-              FROM (SELECT key, value FROM json_each_text({TABLE}.counts_json::json)
+        FROM (SELECT u.key AS k, {total} AS s
+              FROM (SELECT key, value FROM json_each_text({TABLE}.{column}::json)
                     UNION ALL
-                    SELECT key, value FROM json_each_text(EXCLUDED.counts_json::json)) u
-              GROUP BY u.key) m), '{{}}')""",
+                    SELECT key, value FROM json_each_text(EXCLUDED.{column}::json)) u
+              GROUP BY u.key) m), '{{}}')"""
     # SQLite's group_concat keeps the order of an ordered subquery.
-    "sqlite": f"""coalesce((
+    total = _modulo(dialect, "sum(value)") if keys else "sum(value)"
+    return f"""coalesce((
         SELECT '{{' || group_concat('"' || k || '": ' || s, ', ') || '}}'
-        FROM (SELECT key AS k, sum(value) AS s
-              FROM (SELECT key, value FROM json_each({TABLE}.counts_json)
+        FROM (SELECT key AS k, {total} AS s
+              FROM (SELECT key, value FROM json_each({TABLE}.{column})
                     UNION ALL
-                    SELECT key, value FROM json_each(excluded.counts_json))
-              GROUP BY key ORDER BY key)), '{{}}')""",
-}
+                    SELECT key, value FROM json_each(excluded.{column}))
+              GROUP BY key ORDER BY key)), '{{}}')"""
 
 
 def insert_cells(session: Session, builder: CellBuilder, today: dt.date) -> int:
@@ -100,9 +116,9 @@ def append_deltas(session: Session, builder: CellBuilder, today: dt.date) -> int
     return _load(session.connection(), LOG, builder, today, shape="delta")
 
 
-def add_cells(session: Session, builder: CellBuilder, today: dt.date) -> int:
-    """Add the builder's cells to the stored ones (creating the missing cells); returns the
-    number of cells touched."""
+def add_to_stored_cells(session: Session, builder: CellBuilder, today: dt.date) -> int:
+    """Add the builder's cells to the stored ones in the database (creating the missing cells;
+    compaction): returns the number of cells touched."""
     connection = session.connection()
     dialect = connection.dialect.name
     temporary = "TEMPORARY TABLE" if dialect == "postgresql" else "TEMP TABLE"
@@ -126,7 +142,10 @@ def _upsert_sql(dialect: str) -> str:
     return (
         f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM {DELTA} WHERE true "
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}, "
-        f"counts_json = {_MERGE_COUNTS[dialect]}, updated_on = excluded.updated_on"
+        f"counts_json = {_merge_json(dialect, 'counts_json')}, "
+        f"key_sum = {_modulo(dialect, f'{TABLE}.key_sum + excluded.key_sum')}, "
+        f"keys_json = {_merge_json(dialect, 'keys_json', keys=True)}, "
+        "updated_on = excluded.updated_on"
     )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +27,7 @@ from observatory.places.importer import import_places
 from observatory.places.models import Place, Team, TeamPlace
 from observatory.places.schema import parse_places
 from observatory.questionnaires.definitions import ensure_questionnaires, load_questionnaires
-from observatory.responses.models import Response
+from observatory.responses.models import KEY_MODULUS, Response
 from observatory.territories.referential import load_referential
 from observatory.territories.service import import_territories
 
@@ -42,6 +44,7 @@ RESPONSE_COLUMNS = [
     "day",
     "language",
     "flags",
+    "record_key",
 ]
 
 
@@ -133,6 +136,10 @@ def _store_responses(
     responses["idempotency_key"] = "demo-" + responses["seq"].astype(str)
     responses["questionnaire_version"] = questionnaire.version
     responses["flags"] = 0
+    # Secret record keys (docs/decisions/0019), drawn like `store_response` draws them: from
+    # fresh OS entropy, never from the demo's seed, so they cannot be recomputed.
+    keys = np.random.default_rng(secrets.randbits(128))
+    responses["record_key"] = keys.integers(0, KEY_MODULUS, len(responses), dtype=np.int64)
     for start in range(0, len(responses), _CHUNK):
         chunk = responses.iloc[start : start + _CHUNK]
         lo, hi = int(chunk["seq"].min()), int(chunk["seq"].max())

@@ -23,7 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq, fsolve
 
-KEY_MODULUS = 2**32
+from observatory.responses.models import KEY_MODULUS
+
 MAX_NOISE = 4
 VARIANCE = 2.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from observatory.db import Base, BigIntPK
@@ -16,6 +16,9 @@ CHANNELS = ("qr", "kiosk", "paper", "assisted", "later")
 # is kept, flagged, and never counted.
 FLAG_BURST = 1
 FLAG_DISCARDED = 2
+# Record keys are uniform in [0, KEY_MODULUS), and a cell's key is the sum of its records' keys
+# modulo KEY_MODULUS (the cell key method; docs/decisions/0019).
+KEY_MODULUS = 2**32
 
 
 class Response(Base):
@@ -46,6 +49,10 @@ class Response(Base):
     day: Mapped[dt.date] = mapped_column(Date)
     language: Mapped[str] = mapped_column(String(8))
     flags: Mapped[int] = mapped_column(Integer, default=0)
+    # Secret, random, drawn once at ingestion (`service.store_response`) and never derived
+    # from anything: the basis of the perturbation of published counts. Never shown, exported,
+    # logged or returned; only folded into cell keys (docs/decisions/0019).
+    record_key: Mapped[int] = mapped_column(BigInteger)
 
 
 class Answer(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from observatory.places.models import Place, TeamPlace
 from observatory.questionnaires.definitions import Questionnaire
 from observatory.responses.locks import hold_ingest_lock
-from observatory.responses.models import CHANNELS, Answer, Comment, Response
+from observatory.responses.models import CHANNELS, KEY_MODULUS, Answer, Comment, Response
 from observatory.responses.scrub import scrub
 
 LANGUAGES = ("fr", "en", "ar", "es", "pt", "uk")
@@ -122,6 +123,7 @@ def store_response(
         day=day,
         language=language,
         flags=flags,
+        record_key=secrets.randbelow(KEY_MODULUS),
     )
     try:
         with session.begin_nested():

@@ -9,14 +9,15 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from observatory.aggregation.cells import ANSWER_COLUMNS, compute_cells, to_rows
+from observatory.aggregation.cells.builder import compute_cells, to_rows
+from observatory.aggregation.cells.columns import ANSWER_COLUMNS
 from observatory.aggregation.models import (
     ADDITIVE_BREAKDOWNS,
     BREAKDOWN_LEVELS,
     UNKNOWN_VALUE,
 )
 from observatory.aggregation.periods import derive
-from tests.unit.aggregation.test_cells import GEO, LEVELS, MULTI, SINGLE, cell
+from tests.unit.aggregation.test_cells import GEO, LEVELS, MULTI, SINGLE, cell, record_key
 
 DAY = dt.date(2026, 3, 14)
 
@@ -34,7 +35,8 @@ def response(
     rows: list[tuple[object, ...]] = []
     for question, chosen in answers.items():
         for option in [chosen] if isinstance(chosen, str) else chosen:
-            rows.append((seq, place, team, day, 1, channel, language, question, option))
+            key = record_key(seq)
+            rows.append((seq, place, team, day, 1, channel, language, key, question, option))
     return rows
 
 

@@ -10,17 +10,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from observatory.aggregation.cells import (
-    DELTA_COLUMNS,
-    KEY,
-    CellBuilder,
-    Cells,
-    compute_cells,
-    from_rows,
-    merge_cells,
-    option_levels,
-    to_rows,
-)
+from observatory.aggregation.cells.builder import CellBuilder, compute_cells, merge_cells, to_rows
+from observatory.aggregation.cells.columns import DELTA_COLUMNS, KEY
+from observatory.aggregation.cells.frames import Cells, from_rows, option_levels
 from observatory.questionnaires.definitions import builtin
 
 QN = builtin(1)
@@ -35,13 +27,21 @@ GEO = pd.DataFrame(
     columns=["place_id", "place", "commune", "epci", "departement", "region"],
 )
 COLUMNS = ["seq", "place_id", "team_id", "day", "version", "question", "option"]
+KEY_MODULUS = 2**32
+
+
+def record_key(seq: int) -> int:
+    """A test response's record key: spread over [0, 2**32) so that sums wrap (in production
+    keys are drawn at random, never derived)."""
+    return (int(seq) * 2_654_435_761 + 12_345) % KEY_MODULUS
 
 
 def frame(
     rows: list[tuple[object, ...]], channel: str = "qr", language: str = "fr"
 ) -> pd.DataFrame:
     """Answers in the fold's input form; every response has the same channel and language."""
-    return pd.DataFrame(rows, columns=COLUMNS).assign(channel=channel, language=language)
+    answers = pd.DataFrame(rows, columns=COLUMNS).assign(channel=channel, language=language)
+    return answers.assign(record_key=answers["seq"].map(record_key).astype("int64"))
 
 
 def cell(rows: pd.DataFrame, **key: object) -> pd.Series:
@@ -215,3 +215,63 @@ def test_incremental_merges_equal_one_full_computation(
         merged = merge_cells(from_rows(to_rows(merged)), compute_cells(batch, GEO, LEVELS))
     got = to_rows(merged).sort_values(KEY).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, full.sort_values(KEY).reset_index(drop=True))
+
+
+@st.composite
+def keyed_streams(draw: st.DrawFn) -> pd.DataFrame:
+    """Answers whose responses carry record keys drawn anywhere in [0, 2**32)."""
+    stream = draw(answer_streams())
+    seqs = sorted(set(stream["seq"]))
+    near_top = st.integers(KEY_MODULUS - 16, KEY_MODULUS - 1)  # sums that wrap early
+    keys = draw(
+        st.lists(
+            st.one_of(st.integers(0, KEY_MODULUS - 1), near_top),
+            min_size=len(seqs),
+            max_size=len(seqs),
+        )
+    )
+    return stream.assign(record_key=stream["seq"].map(dict(zip(seqs, keys, strict=True))))
+
+
+def _expected_keys(stream: pd.DataFrame, column: str) -> dict[tuple[object, ...], int]:
+    """Key sums computed in plain Python: for each (scope code, month, question), the keys of
+    the responses that answered it (key "") and of those that chose each option."""
+    scored = stream.merge(LEVELS, on=["version", "question", "option"])
+    expected: dict[tuple[object, ...], int] = {}
+    seen: set[tuple[object, ...]] = set()
+    for row in scored.itertuples():
+        code = "FR" if column == "national" else int(getattr(row, column))
+        month = pd.Timestamp(row.day).replace(day=1)
+        cell_key = (code, month, row.question)
+        for part, once in (("", (*cell_key, row.seq)), (row.option, None)):
+            if once is not None and once in seen:
+                continue  # a respondent counts once in a multiple-choice cell's n
+            if once is not None:
+                seen.add(once)
+            key = (*cell_key, part)
+            expected[key] = (expected.get(key, 0) + int(row.record_key)) % KEY_MODULUS
+    return expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(stream=keyed_streams())
+def test_cell_keys_are_the_sums_of_their_records_keys_modulo_2_32(stream: pd.DataFrame) -> None:
+    """Totals and every option count carry the sum of their records' keys modulo 2**32, as a
+    plain Python sum gives it: the cell key method's keys."""
+    rows = to_rows(compute_cells(stream, GEO, LEVELS))
+    for scope, column in (("national", "national"), ("team", "team_id")):
+        answered = stream if column == "national" else stream.dropna(subset=[column])
+        expected = _expected_keys(answered, column)
+        cells = rows[(rows.scope_level == scope) & (rows.breakdown == "none")]
+        got: dict[tuple[object, ...], int] = {}
+        for row in cells.itertuples():
+            counts = json.loads(row.counts_json)
+            keys = json.loads(row.keys_json)
+            assert list(keys) == list(counts)  # same options, same order
+            assert 0 <= row.key_sum < KEY_MODULUS
+            code = row.scope_code if scope == "national" else int(row.scope_code)
+            got[(code, row.period_start, row.question, "")] = int(row.key_sum)
+            for option, key in keys.items():
+                assert 0 <= key < KEY_MODULUS
+                got[(code, row.period_start, row.question, option)] = key
+        assert got == expected

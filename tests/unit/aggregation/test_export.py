@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from observatory.aggregation import cells
-from observatory.aggregation.cells import ROW_COLUMNS, CellBuilder, option_levels
+from observatory.aggregation.cells import duck, export
+from observatory.aggregation.cells.builder import CellBuilder
+from observatory.aggregation.cells.columns import ROW_COLUMNS
+from observatory.aggregation.cells.frames import option_levels
 from observatory.questionnaires.definitions import builtin
 
 QN = builtin(1)
@@ -37,6 +39,8 @@ def synthetic(responses: int, places: int, months: int, seed: int = 1) -> tuple[
     place = rng.integers(0, places, responses)
     offsets = np.sort(rng.integers(0, months * 30, responses))
     day = pd.Timestamp("2024-01-01") + pd.to_timedelta(offsets, "D")
+    # Drawn apart, so the rest of the data does not depend on them.
+    keys = np.random.default_rng(seed + 1).integers(0, 2**32, responses, dtype=np.int64)
     frames = [
         pd.DataFrame(
             {
@@ -47,6 +51,7 @@ def synthetic(responses: int, places: int, months: int, seed: int = 1) -> tuple[
                 "version": 1,
                 "channel": np.where(rng.random(responses) < 0.4, "kiosque", "qr"),
                 "language": "fr",
+                "record_key": keys,
                 "question": q.id,
                 "option": np.array([o.code for o in q.options])[
                     rng.integers(0, len(q.options), responses)
@@ -62,10 +67,10 @@ def synthetic(responses: int, places: int, months: int, seed: int = 1) -> tuple[
 @pytest.fixture
 def fresh_duckdb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A DuckDB of its own for the test (the process's one is restored afterwards)."""
-    monkeypatch.setattr(cells._Shared, "database", None)
+    monkeypatch.setattr(duck._Shared, "database", None)
     yield
-    if cells._Shared.database is not None:
-        cells._Shared.database.close()
+    if duck._Shared.database is not None:
+        duck._Shared.database.close()
 
 
 def _fill(builder: CellBuilder, answers: pd.DataFrame, chunk: int) -> None:
@@ -82,12 +87,12 @@ def test_ranges_of_months_export_the_same_rows_as_one_statement(
         whole = pd.DataFrame(
             [row for rows in builder.row_tuples(TODAY) for row in rows], columns=ROW_COLUMNS
         )
-        monkeypatch.setattr(cells, "EXPORT_ROWS", 1_000)
+        monkeypatch.setattr(export, "EXPORT_ROWS", 1_000)
         assert len(builder._month_ranges()) > 5
         split = pd.DataFrame(
             [row for rows in builder.row_tuples(TODAY) for row in rows], columns=ROW_COLUMNS
         )
-        monkeypatch.setattr(cells, "EXPORT_ROWS", 1)
+        monkeypatch.setattr(export, "EXPORT_ROWS", 1)
         assert len(builder._month_ranges()) == 14  # a month over the limit stands alone
     assert len(whole) > 10_000
     key = ROW_COLUMNS[:7]
@@ -102,8 +107,8 @@ def test_export_of_many_months_stays_within_duckdbs_memory_limit(
 ) -> None:
     """At 80 MB, one statement merging 36 months of 150,000 responses ran out of memory (as the
     1 GB one did at 10 M responses); ranges of months do not."""
-    monkeypatch.setattr(cells, "DUCKDB_MEMORY_LIMIT", "80MB")
-    monkeypatch.setattr(cells, "EXPORT_ROWS", 50_000)
+    monkeypatch.setattr(duck, "DUCKDB_MEMORY_LIMIT", "80MB")
+    monkeypatch.setattr(export, "EXPORT_ROWS", 50_000)
     answers, geo = synthetic(150_000, 5_000, 36)
     with CellBuilder(geo, LEVELS) as builder:
         _fill(builder, answers, 20_000)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import uuid
 
@@ -14,7 +15,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.aggregation import fold
-from observatory.aggregation.cells import from_rows, to_rows
+from observatory.aggregation.cells.builder import to_rows
+from observatory.aggregation.cells.frames import from_rows
 from observatory.aggregation.fold import (
     compact_deltas,
     compact_if_due,
@@ -28,7 +30,7 @@ from observatory.aggregation.rebuild import rebuild_cells
 from observatory.config import Settings
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import builtin
-from observatory.responses.models import Answer, Comment, Response
+from observatory.responses.models import KEY_MODULUS, Answer, Comment, Response
 from observatory.responses.service import store_response, validate_answers
 
 TODAY = dt.date(2026, 11, 23)
@@ -173,8 +175,9 @@ def test_random_batches_folded_in_the_database_equal_a_rebuild(
     session_factory, make_place, settings: Settings, stream: list[dict[str, object]]
 ) -> None:
     """Folds append deltas, compactions add them into the stored cells inside the database
-    (counts merged option by option); whatever the batches and whenever the log is compacted,
-    readers see the rebuild's cells, text for text, and a last compaction stores exactly them."""
+    (counts merged option by option, key sums modulo 2**32); whatever the batches and whenever
+    the log is compacted, readers see the rebuild's cells, text for text, key sums included
+    (totals and per option), and a last compaction stores exactly them."""
     places = [make_place(), make_place(), make_place(team=False)]
     try:
         for item in stream:
@@ -201,10 +204,45 @@ def test_random_batches_folded_in_the_database_equal_a_rebuild(
         compacted = cells(session_factory)
         rebuild_cells(session_factory, settings)
         rebuilt = cells(session_factory)
+        assert {"key_sum", "keys_json"} <= set(rebuilt.columns)
         pd.testing.assert_frame_equal(incremental, rebuilt)
         pd.testing.assert_frame_equal(compacted, rebuilt)
+        assert _national_keys(rebuilt) == _keys_of_records(session_factory, stream)
     finally:
         _forget_answers(session_factory)
+
+
+def _national_keys(rows: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(month, "" or option) → key of the national satisfaction cells without breakdown."""
+    national = rows[
+        (rows.scope_level == "national")
+        & (rows.breakdown == "none")
+        & (rows.question == "satisfaction")
+    ]
+    keys: dict[tuple[str, str], int] = {}
+    for row in national.itertuples():
+        month = str(row.period_start.date())
+        keys[(month, "")] = int(row.key_sum)
+        keys |= {(month, o): int(k) for o, k in json.loads(row.keys_json).items()}
+    return keys
+
+
+def _keys_of_records(
+    factory: sessionmaker[Session], stream: list[dict[str, object]]
+) -> dict[tuple[str, str], int]:
+    """The same keys summed in Python from the stored record keys (responses in seq order,
+    each with its satisfaction answer)."""
+    with factory() as session:
+        stored = session.execute(
+            select(Response.day, Response.record_key).order_by(Response.seq)
+        ).all()
+    keys: dict[tuple[str, str], int] = {}
+    for (day, key), item in zip(stored, stream, strict=True):
+        assert 0 <= key < KEY_MODULUS
+        month = str(day.replace(day=1))
+        for part in ("", str(item["satisfaction"])):
+            keys[(month, part)] = (keys.get((month, part), 0) + key) % KEY_MODULUS
+    return keys
 
 
 def test_folds_after_a_rebuild_add_to_the_rebuilt_cells(

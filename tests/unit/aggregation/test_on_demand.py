@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from observatory.aggregation.cells import to_rows
+from observatory.aggregation.cells.builder import to_rows
 from observatory.aggregation.fold import fold_all_pending
 from observatory.aggregation.on_demand import scope_cells
 from observatory.places.models import TeamPlace

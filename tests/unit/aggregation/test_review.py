@@ -25,7 +25,8 @@ def hold(factory: sessionmaker[Session], count: int) -> list[str]:
     with factory.begin() as session:
         seqs = list(session.scalars(select(Response.seq).order_by(Response.seq).limit(count)))
         session.execute(update(Response).where(Response.seq.in_(seqs)).values(flags=FLAG_BURST))
-        return list(session.scalars(select(Response.id).where(Response.seq.in_(seqs))))
+        ids = select(Response.id).where(Response.seq.in_(seqs)).order_by(Response.seq)
+        return list(session.scalars(ids))
 
 
 def test_a_release_below_the_watermark_reaches_the_cells_and_equals_a_rebuild(

@@ -21,7 +21,8 @@ from scipy.optimize import linprog
 from observatory.config import Settings
 from observatory.disclosure import figures
 from observatory.disclosure.gate import Audience
-from observatory.disclosure.perturbation import KEY_MODULUS, MAX_NOISE
+from observatory.disclosure.perturbation import MAX_NOISE
+from observatory.responses.models import KEY_MODULUS
 
 SETTINGS = Settings(secret_key="x" * 40)
 PUBLIC = figures.Rules.for_audience(Audience.PUBLIC, SETTINGS)

@@ -12,12 +12,12 @@ from observatory.config import Settings
 from observatory.disclosure import figures
 from observatory.disclosure.gate import Audience
 from observatory.disclosure.perturbation import (
-    KEY_MODULUS,
     MAX_NOISE,
     VARIANCE,
     PerturbationTable,
     perturbation_table,
 )
+from observatory.responses.models import KEY_MODULUS
 
 TABLE = perturbation_table()
 SETTINGS = Settings(secret_key="x" * 40)
