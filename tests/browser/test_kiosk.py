@@ -18,19 +18,12 @@ from playwright.sync_api import Page, Request, Route, expect
 from survey.i18n import Translator
 from tests.browser.conftest import Site
 from tests.browser.test_form_accessibility import assert_accessible
+from tests.unit.survey.test_kiosk import REFUSED, REVOKED
 
 # The "next" button the kiosk script adds (language independent).
 NEXT = "#kiosk-actions button.button:not(.secondary):not([value=send])"
 API = "**/api/v1/responses"
 SYNCED = "Toutes les réponses sont envoyées."
-REFUSED = (
-    "Réponses qui n'ont pas pu être envoyées : %(n)s. Elles restent enregistrées sur cette "
-    "tablette ; prévenez l'équipe du lieu."
-)
-REVOKED = (
-    "Cette tablette n'est plus autorisée à envoyer les réponses. Réponses gardées sur la "
-    "tablette : %(n)s. Prévenez l'équipe du lieu."
-)
 QUEUE = """Object.keys(localStorage)
     .filter((key) => key.startsWith("observatory.kiosk.queue."))
     .flatMap((key) => JSON.parse(localStorage.getItem(key)))"""
