@@ -65,6 +65,11 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def sessions_for(database_url: str) -> sessionmaker[Session]:
+    """A session factory on its own engine (commands: one per invocation)."""
+    return make_session_factory(make_engine(database_url))
+
+
 @contextmanager
 def committing(session: Session) -> Iterator[Session]:
     """A transaction on `session`: commit on success, roll back on any error."""

@@ -12,13 +12,13 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.config import Settings, get_settings
-from observatory.db import make_engine, make_session_factory, session_scope
+from observatory.db import session_scope, sessions_for
 
 EXIT_BAD_INPUT = 2
 
 
 def _sessions(settings: Settings) -> sessionmaker[Session]:
-    return make_session_factory(make_engine(settings.database_url))
+    return sessions_for(settings.database_url)
 
 
 @click.group()

@@ -101,3 +101,18 @@ def test_a_published_share_is_perturbed_bounded_and_never_unanimous_when_small(
     assert abs(whole - n) <= MAX_NOISE and abs(part - x) <= MAX_NOISE
     if whole < figures.DOMINANCE_N:
         assert min(part, whole - part) >= figures.DOMINANCE_MIN
+
+
+def test_the_table_can_be_published_from_the_command_line() -> None:
+    from click.testing import CliRunner
+
+    from observatory.cli import main
+
+    printed = CliRunner().invoke(main, ["disclosure", "ptable"])
+    assert printed.exit_code == 0
+    lines = printed.output.splitlines()
+    assert lines[0] == "count,noise,probability"
+    rows = [line.split(",") for line in lines[1:]]
+    for count in {r[0] for r in rows}:
+        assert sum(float(r[2]) for r in rows if r[0] == count) == pytest.approx(1.0, abs=1e-5)
+    assert {r[0] for r in rows} == {"1", "2", "3", "4", f"{MAX_NOISE + 1}+"}
