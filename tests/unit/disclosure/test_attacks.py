@@ -82,7 +82,8 @@ def keys(draw: st.DrawFn, count: int) -> list[int]:
 @st.composite
 def hierarchies(draw: st.DrawFn) -> tuple[Table, dict[int, int]]:
     """A région, its départements and each département's communes; each commune's records by
-    month, with the all-months total: subtraction along territory and time both apply."""
+    month, with the all-months total, and each département split by channel: subtraction along
+    territory, time and breakdowns all apply."""
     months = draw(st.integers(1, 3))
     sizes = draw(
         st.lists(
@@ -120,6 +121,13 @@ def hierarchies(draw: st.DrawFn) -> tuple[Table, dict[int, int]]:
         dep_total = cell([k for r in dep_months for k in r])
         relations.append((dep_total, dep_month_cells))
         relations.append((dep_total, [t for t, _ in commune_cells]))
+        # An additive breakdown of the département (channel): its values add up to it.
+        everyone = records[dep_total]
+        channels = draw(st.lists(st.integers(0, 2), min_size=len(everyone), max_size=len(everyone)))
+        by_channel = [
+            [k for k, c in zip(everyone, channels, strict=True) if c == v] for v in range(3)
+        ]
+        relations.append((dep_total, [cell(r) for r in by_channel]))
         departement_cells.append((dep_total, dep_month_cells))
     region_month_cells = [cell(r) for r in region_months]
     for m, reg_cell in enumerate(region_month_cells):

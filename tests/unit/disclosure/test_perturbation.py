@@ -116,3 +116,17 @@ def test_the_table_can_be_published_from_the_command_line() -> None:
     for count in {r[0] for r in rows}:
         assert sum(float(r[2]) for r in rows if r[0] == count) == pytest.approx(1.0, abs=1e-5)
     assert {r[0] for r in rows} == {"1", "2", "3", "4", f"{MAX_NOISE + 1}+"}
+
+
+def test_a_single_places_score_reaches_each_audience_by_its_own_rule() -> None:
+    """The public sees one place's score from 100 answers (perturbed); coordinators and the
+    ministry from 11 (perturbed); its own team from 5, exactly."""
+    place_score = figures.Rules.for_audience(Audience.PLACE_SCORE, SETTINGS)
+    answers = {"tres_bien": (60, 1), "bien": (25, 2), "pas_bien": (10, 3)}  # 95 answers
+    assert figures.distribution(answers, place_score) is None
+    shown = figures.distribution(answers, PUBLIC)
+    assert shown == {k: TABLE.perturb(c, key) for k, (c, key) in answers.items()}
+    assert figures.distribution(answers, TEAM) == {k: c for k, (c, _) in answers.items()}
+    more = {**answers, "pas_tres_bien": (30, 4)}  # 125 answers (these keys draw -4 each)
+    published = figures.distribution(more, place_score)
+    assert published is not None and sum(published.values()) >= SETTINGS.n_place_score
