@@ -100,7 +100,9 @@ def store_response(
 ) -> tuple[Response, bool]:
     """Insert one response with its answers; (response, created).
 
-    Re-sending the same idempotency key returns the stored response and stores nothing.
+    Re-sending the same idempotency key returns the stored response and stores nothing: the
+    unique key decides, so a duplicate costs one failed insert here and no look-up on the
+    common path (`responses.ingest` looks the key up first anyway, to compare the answers).
     The caller commits, then notifies the workers.
     """
     if channel not in CHANNELS:
@@ -109,9 +111,6 @@ def store_response(
         raise ValueError(f"unsupported language {language!r}")
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValueError("an idempotency key of 1 to 64 characters is required")
-    existing = session.scalar(select(Response).where(Response.idempotency_key == idempotency_key))
-    if existing is not None:
-        return existing, False
     hold_ingest_lock(session)
     response = Response(
         id=str(uuid.uuid4()),
@@ -140,7 +139,8 @@ def store_response(
             )
             session.flush()
     except IntegrityError:
-        # The same key raced in from another request: the first one wins.
+        # The key is already stored (sent again, or raced in from another request): the first
+        # one wins.
         stored = session.scalar(select(Response).where(Response.idempotency_key == idempotency_key))
         if stored is None:
             raise
