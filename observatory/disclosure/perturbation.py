@@ -16,6 +16,7 @@ for a given variance, so an attacker who knows the table learns as little as pos
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -37,11 +38,9 @@ class Row:
     cumulative: tuple[float, ...]
 
     def noise(self, position: float) -> int:
-        """The noise a cell key at `position` in [0, 1) draws."""
-        for value, upto in zip(self.values, self.cumulative, strict=True):
-            if position < upto:
-                return value
-        return self.values[-1]
+        """The noise a cell key at `position` in [0, 1) draws: the first value whose
+        cumulative probability exceeds it (the same rule as `perturb_many`'s searchsorted)."""
+        return self.values[min(bisect_right(self.cumulative, position), len(self.values) - 1)]
 
     def mean(self) -> float:
         return sum(v * p for v, p in zip(self.values, self._probabilities(), strict=True))

@@ -221,14 +221,19 @@ class Limits:
         )
         return count > self.burst_threshold
 
+    @staticmethod
+    def _once_key(credential: str) -> str:
+        """Only a hash of a credential is ever kept."""
+        return "t:" + hashlib.sha256(credential.encode()).hexdigest()[:40]
+
     def claim_once(self, credential: str, ttl_seconds: int) -> bool:
         """Spend a single-use credential (a form token): False if it was already spent.
 
-        Only its hash is kept, until the credential would have expired anyway."""
-        key = "t:" + hashlib.sha256(credential.encode()).hexdigest()[:40]
+        Its hash is kept until the credential would have expired anyway."""
+        key = self._once_key(credential)
         return self._guarded(True, lambda: self._counter.claim(key, ttl_seconds), "single-use")
 
     def release_once(self, credential: str) -> None:
         """Give a credential back when the answer it was spent on was not stored."""
-        key = "t:" + hashlib.sha256(credential.encode()).hexdigest()[:40]
+        key = self._once_key(credential)
         self._guarded(None, lambda: self._counter.release(key), "single-use")
