@@ -1,7 +1,8 @@
-"""The single gate every published figure goes through (small-cell suppression)."""
+"""The single gate every published figure goes through: perturbed counts then thresholds for
+pages and the API (`figures`), complementary suppression for offline editions."""
 
 from observatory.disclosure.complementary import Constraint, Suppression, suppress
-from observatory.disclosure.gate import Audience, Disclosed, disclose, threshold
+from observatory.disclosure.gate import Audience, Disclosed, threshold
 from observatory.disclosure.tables import disclose_table
 
 __all__ = [
@@ -9,7 +10,6 @@ __all__ = [
     "Constraint",
     "Disclosed",
     "Suppression",
-    "disclose",
     "disclose_table",
     "suppress",
     "threshold",

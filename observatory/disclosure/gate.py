@@ -1,4 +1,4 @@
-"""Primary suppression: a figure is shown only when enough answers stand behind it."""
+"""Audiences and their thresholds, and the shape of a figure once it went through the gate."""
 
 from __future__ import annotations
 
@@ -34,13 +34,3 @@ class Disclosed(Generic[T]):
     value: T | None
     n: int
     suppressed: bool
-
-
-def disclose(value: T, n: int, audience: Audience, settings: Settings) -> Disclosed[T]:
-    """Let `value` through only if at least the audience's threshold of answers support it.
-
-    The count itself is hidden too when suppressed: "3 answers" identifies as well as a score.
-    """
-    if n >= threshold(audience, settings):
-        return Disclosed(value, n, False)
-    return Disclosed(None, 0, True)

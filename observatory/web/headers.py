@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from flask import Flask, request
 from werkzeug.wrappers import Response
 
-DASH_PREFIX = "/barometre/"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
