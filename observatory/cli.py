@@ -15,6 +15,7 @@ from observatory.aggregation.commands import flags
 from observatory.config import Settings, get_settings
 from observatory.db import session_scope, sessions_for
 from observatory.disclosure.commands import disclosure
+from observatory.exports.commands import edition, export
 
 EXIT_BAD_INPUT = 2
 
@@ -259,6 +260,8 @@ main.add_command(token)  # observatory/access/commands.py: tokens, sign-in links
 main.add_command(audit)
 main.add_command(flags)  # observatory/aggregation/commands.py: held answers
 main.add_command(disclosure)  # observatory/disclosure/commands.py: the perturbation table
+main.add_command(edition)  # observatory/exports/commands.py: frozen editions
+main.add_command(export)
 
 
 class _NoNotifier:

@@ -11,6 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+# How late an answer may still arrive: a kiosk's offline queue sends answers up to 30 days
+# old; a paper form may be transcribed up to three months later. Anything published once and
+# for all (a frozen edition) waits for the longer of the two.
+OFFLINE_DAYS = 30
+BACK_DAYS = 90
+
 
 def today(timezone: str) -> dt.date:
     return dt.datetime.now(ZoneInfo(timezone)).date()

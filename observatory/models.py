@@ -9,6 +9,7 @@ from observatory.access.models import (
 )
 from observatory.aggregation.models import AggregateCell, FoldWatermark
 from observatory.db import Base
+from observatory.exports.models import Edition, EditionCell
 from observatory.places.models import Kiosk, Place, Team, TeamPlace
 from observatory.questionnaires.models import Questionnaire
 from observatory.responses.models import Answer, Comment, Response
@@ -20,6 +21,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Comment",
+    "Edition",
+    "EditionCell",
     "FoldWatermark",
     "IssuedToken",
     "Kiosk",

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from observatory.clock import answer_day, day_of, today
+from observatory.clock import OFFLINE_DAYS, answer_day, day_of, today
 from observatory.places.models import Kiosk, Place
 from observatory.responses.abuse import Source, SourceKind
 from observatory.responses.ingest import Ingestion, Status, ingest
@@ -28,7 +28,6 @@ from survey.i18n import LANGUAGES
 from survey.kiosk import enrolled
 
 api_blueprint = Blueprint("ingest_api", __name__, url_prefix="/api/v1")
-OFFLINE_DAYS = 30
 MAX_BODY = 32_768
 
 

@@ -41,7 +41,7 @@ from observatory.access.sessions import (
 )
 from observatory.access.signin import code_is_open, redeem, well_formed
 from observatory.access.tokens import Principal, TokenError, verify
-from observatory.clock import answer_day, today
+from observatory.clock import BACK_DAYS, answer_day, today
 from observatory.config import Settings
 from observatory.places.models import Place
 from observatory.responses.abuse import Source, SourceKind
@@ -54,7 +54,6 @@ from survey.messages import ERROR_MESSAGES
 entry_blueprint = Blueprint("entry", __name__, url_prefix="/equipe")
 ENTRY_CHANNELS = {"paper": N_("Formulaire papier"), "assisted": N_("Réponse donnée à l'oral")}
 PLACE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
-BACK_DAYS = 90  # a paper form may be transcribed up to three months later
 COOKIE_NAME = "equipe_session"
 COOKIE_PATH = "/equipe"  # never sent with the respondents' pages
 

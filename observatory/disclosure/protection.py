@@ -1,0 +1,384 @@
+"""Complementary suppression with protection intervals, for frozen editions (offline).
+
+An edition publishes a fixed set of linked tables at once: territories (national, régions,
+départements), periods (months, quarters, the year so far, the last 12 months) and
+categories (channel, age band, language, each question's answers). Every relation a reader can
+add up is a `Constraint` (total = sum of parts). A cell below the threshold is hidden (primary
+suppression); other cells are then hidden too (complementary) until, for every primary cell,
+a reader who knows every published count *exactly* (as if there were no perturbation) and that
+every hidden cell holds at least one answer (empty cells are published as 0) still cannot
+narrow it down: its feasible range must reach `protection` answers above its value and
+`protection` below (never below 1). On top of this, the hidden cells of any relation whose
+total is published must hold at least `k` answers together, so that no small group is
+published as a difference.
+
+The method (docs/decisions/0020) is the linear-programming heuristic of the statistical
+offices' tools: for each primary cell and each direction, find the cheapest way to shift its
+value by the protection level while every relation still holds and no cell goes below 1;
+every cell the shift moves is hidden. Such a shift is a witness that the reader's range
+reaches that far, so each primary cell's protection is guaranteed by construction, and hiding
+more cells later can only widen the ranges. Published cells cost their count (hide small
+cells rather than national totals); cells already hidden cost nearly nothing, so that one
+complementary cell serves many primary ones. Each shift is sought among the cells within a
+few relations of the primary cell and widened only when none exists there, so each linear
+programme stays small whatever the size of the edition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar, cast
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from scipy.optimize import linprog
+
+from observatory.disclosure.complementary import Constraint, linear_system
+
+IntArray = npt.NDArray[np.int64]
+C = TypeVar("C", bound=Hashable)  # a cell's identifier
+Progress = Callable[[int, int], None]  # (primary cells done, primary cells in all)
+# For a cell and a direction (+1: the cell goes up, -1: down): balanced moves (cells that
+# move with it, cells that move the other way), the ones fitting that direction first.
+Moves = Callable[[C, int], Iterable[tuple[Sequence[C], Sequence[C]]]]
+
+# Cost of moving a cell that is already hidden: small but not zero, so that among equivalent
+# shifts the linear programme prefers the ones that move fewer cells.
+_HIDDEN_COST = 1e-3
+_MOVED = 1e-7  # below this a shift's component is rounding, not a move
+# How many relations away from the primary cell a shift is sought, widening when none exists.
+_DEPTHS = (2, 3)
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The outcome: which cells are hidden, and why."""
+
+    primary: frozenset[Hashable]  # below the threshold (or dominated): hidden and protected
+    complementary: frozenset[Hashable]  # hidden so that the primary cells stay protected
+    unprotectable: frozenset[Hashable]  # primary cells no shift could protect (reported)
+
+    @property
+    def hidden(self) -> frozenset[Hashable]:
+        return self.primary | self.complementary
+
+
+@dataclass
+class _Problem:
+    cells: Sequence[Hashable]
+    values: IntArray
+    by_row: sparse.csr_matrix  # relations × cells: +1 the total, -1 each part
+    by_cell: sparse.csc_matrix
+    hidden: npt.NDArray[np.bool_]
+    fixed: npt.NDArray[np.bool_]  # never moves: published empty cells, cells the reader knows
+
+    @property
+    def floor(self) -> IntArray:
+        """The least a reader knows a hidden cell holds: 1, since empty cells are published
+        as 0 (an empty cell hidden on purpose, as in a dominated distribution, may be 0)."""
+        return (self.values > 0).astype(np.int64)
+
+    def rows_of(self, cells: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if cells.size == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(self.by_cell[:, cells].indices).astype(np.int64)
+
+    def cells_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        if rows.size == 0:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(self.by_row[rows].indices).astype(np.int64)
+
+
+def _problem(
+    values: Mapping[C, int],
+    constraints: Sequence[Constraint],
+    known: Iterable[C],
+    hidden: Iterable[C],
+) -> _Problem:
+    cells = list(values)
+    index = {cell: i for i, cell in enumerate(cells)}
+    rows, cols, signs = [], [], []
+    for r, constraint in enumerate(constraints):
+        for cell, sign in [(constraint.total, 1), *((p, -1) for p in constraint.parts)]:
+            if cell not in index:
+                raise ValueError(f"relation {r} names {cell!r}, which has no value")
+            rows.append(r)
+            cols.append(index[cell])
+            signs.append(sign)
+    matrix = sparse.csr_matrix(
+        (np.array(signs, dtype=np.float64), (rows, cols)), shape=(len(constraints), len(cells))
+    )
+    matrix.sum_duplicates()
+    y = np.array([values[c] for c in cells], dtype=np.int64)
+    if (y < 0).any():
+        raise ValueError("counts cannot be negative")
+    hidden_mask = np.zeros(len(cells), dtype=bool)
+    hidden_mask[[index[c] for c in hidden if c in index]] = True
+    fixed = (y == 0) & ~hidden_mask
+    fixed[[index[c] for c in known if c in index]] = True
+    hidden_mask &= ~fixed
+    return _Problem(cells, y, matrix, matrix.tocsc(), hidden_mask, fixed)
+
+
+def _neighbourhood(problem: _Problem, p: int, depth: int) -> npt.NDArray[np.int64]:
+    cells = np.array([p], dtype=np.int64)
+    for _ in range(depth):
+        cells = np.union1d(cells, problem.cells_of(problem.rows_of(cells)))
+    return cells
+
+
+def _shift(
+    problem: _Problem, p: int, target: float, near: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64] | None:
+    """Cells a cheapest shift of cell `p` by `target` moves, among the `near` cells (the
+    others stay put); None when no shift exists there."""
+    movable = near[(near != p) & ~problem.fixed[near]]
+    rows = problem.rows_of(np.array([p]))
+    rows = np.union1d(rows, problem.rows_of(movable))
+    block = problem.by_row[rows][:, movable]
+    n = movable.size
+    # z = plus - minus; cells outside `movable` stay put, so every relation touching a moved
+    # cell must balance with the moves inside it.
+    a_eq = sparse.hstack([block, -block]).tocsr()
+    b_eq = -problem.by_row[rows][:, [p]].toarray().ravel() * target
+    cost = np.where(problem.hidden[movable], _HIDDEN_COST, 1.0 + problem.values[movable])
+    c = np.concatenate([cost, cost])
+    room_down = (problem.values - problem.floor)[movable].astype(np.float64)
+    bounds = [(0.0, None)] * n + [(0.0, float(d)) for d in room_down]
+    result = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    if result.status != 0:
+        return None
+    z = result.x[:n] - result.x[n:]
+    return np.asarray(movable[np.abs(z) > _MOVED], dtype=np.int64)
+
+
+def _best_move(
+    problem: _Problem,
+    target: int,
+    moves: Iterable[tuple[IntArray, IntArray]],
+    room: IntArray,
+) -> tuple[IntArray, IntArray] | None:
+    """The cheapest of the structured moves (cells shifted by +target, cells by -target) that
+    keeps every relation true and whose cells going down have the `room`: (its cells, those
+    going down), or None. Balance is checked here, so a move proposed wrongly is skipped,
+    never trusted."""
+    best: tuple[float, IntArray, IntArray] | None = None
+    for plus, minus in moves:
+        down = minus if target > 0 else plus
+        if (room[down] < abs(target)).any():
+            continue
+        cells = np.concatenate([plus, minus])
+        if problem.fixed[cells].any():
+            continue
+        signs = np.concatenate([np.ones(plus.size), -np.ones(minus.size)])
+        if np.abs(problem.by_cell[:, cells] @ signs).max(initial=0.0) > _MOVED:
+            continue  # not balanced: some relation would no longer hold
+        shown = cells[~problem.hidden[cells]]
+        cost = float((1 + problem.values[shown]).sum())
+        if best is None or cost < best[0]:
+            best = (cost, cells, down)
+            if cost == 0:
+                break
+    return None if best is None else (best[1], best[2])
+
+
+def _structured(
+    problem: _Problem, target: int, moves: list[tuple[IntArray, IntArray]]
+) -> IntArray | None:
+    """Cells of a sum of structured moves shifting the cell by `target`: one move when one
+    fits, else smaller steps whose cells going down share the room (a year of 5 made of
+    quarters of 3 and 2 goes down by 3 as 2 + 1)."""
+    room = problem.values - problem.floor
+    sign, remaining = (1 if target > 0 else -1), abs(target)
+    moved: list[IntArray] = []
+    while remaining > 0:
+        for step in range(remaining, 0, -1):
+            found = _best_move(problem, sign * step, moves, room)
+            if found is not None:
+                break
+        else:
+            return None
+        cells, down = found
+        room[down] -= step
+        moved.append(cells)
+        remaining -= step
+    return np.unique(np.concatenate(moved)) if moved else None
+
+
+def _protect_cell(
+    problem: _Problem,
+    p: int,
+    amount: int,
+    moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
+) -> bool:
+    """Hide what it takes for `p` to move up by `amount`, and down by as much as it can
+    (never below its floor); False when it cannot move up.
+
+    Down, a hidden cell can go no lower than the number of hidden cells it adds up (each
+    holds at least 1 answer, empty cells being published): a twelve-month count of 3 made of
+    three quarters of 1 is known to be at least 3. It is then protected upwards only.
+    """
+    if not _move(problem, p, amount, moves):
+        return False
+    down = min(amount, int(problem.values[p] - problem.floor[p]))
+    while down > 0 and not _move(problem, p, -down, moves):
+        down -= 1
+    return True
+
+
+def _move(
+    problem: _Problem,
+    p: int,
+    target: int,
+    moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
+) -> bool:
+    candidates = moves(p, 1 if target > 0 else -1) if moves is not None else []
+    moved = _structured(problem, target, candidates)
+    if moved is None and candidates:
+        # Moves combined in any proportion: a linear programme over their cells.
+        near = np.unique(np.concatenate([np.concatenate(m) for m in candidates]))
+        moved = _shift(problem, p, float(target), near)
+    for depth in _DEPTHS:
+        if moved is not None:
+            break
+        moved = _shift(problem, p, float(target), _neighbourhood(problem, p, depth))
+    if moved is None:
+        return False
+    problem.hidden[moved] = True
+    return True
+
+
+def _small_groups(problem: _Problem, k: int) -> bool:
+    """Hide one more cell in each relation whose published total leaves a hidden group of
+    fewer than k answers (30 = 1 + 1 + 28 hiding the 1s publishes "2" as a difference);
+    True when anything was hidden."""
+    matrix = problem.by_row
+    parts = matrix.multiply(matrix < 0).tocsr() * -1.0
+    totals = np.asarray(matrix.multiply(matrix > 0).argmax(axis=1)).ravel()
+    group = parts @ (problem.values * problem.hidden).astype(np.float64)
+    bad = np.flatnonzero(~problem.hidden[totals] & (group > 0) & (group < k))
+    changed = False
+    for r in bad:
+        members = parts.indices[parts.indptr[r] : parts.indptr[r + 1]]
+        if int(problem.values[members[problem.hidden[members]]].sum()) >= k:
+            continue  # an earlier fix in this pass reached it
+        candidates = members[~problem.hidden[members] & ~problem.fixed[members]]
+        if candidates.size == 0:  # every other part known: hide the total itself
+            candidates = np.array([totals[r]])[~problem.fixed[[totals[r]]]]
+        if candidates.size:
+            problem.hidden[candidates[np.argmin(problem.values[candidates])]] = True
+            changed = True
+    return changed
+
+
+def protect(
+    values: Mapping[C, int],
+    constraints: Sequence[Constraint],
+    *,
+    primary: Iterable[C],
+    k: int,
+    protection: int,
+    known: Iterable[C] = (),
+    unpublished: Iterable[C] = (),
+    moves: Moves[C] | None = None,
+    progress: Progress | None = None,
+) -> Protection:
+    """The cells to hide so that every `primary` cell keeps its protection interval.
+
+    `values` holds the true count of every cell of the edition. `known` are cells the audience
+    already knows (an earlier edition, its own figures): they count as published and are never
+    chosen to hide another. `unpublished` cells are never shown but a reader can reason about
+    them (answers at places with no known territory): hidden from the start, free to use.
+    Empty cells are published as 0 unless they are primary (an empty option of a dominated
+    distribution: showing it would tell what everyone answered). `moves` proposes, for a
+    cell, balanced sets of cells (shifted up, shifted down) that keep every relation true, the
+    hypercubes of a table's structure: the cheapest one that fits is taken before any linear
+    programme is solved.
+    """
+    if protection < 1 or k < 1:
+        raise ValueError("k and the protection level are at least 1")
+    primary = list(primary)
+    problem = _problem(values, constraints, known, [*primary, *unpublished])
+    index = {cell: i for i, cell in enumerate(problem.cells)}
+    wanted = sorted(
+        {index[c] for c in primary if c in index and not problem.fixed[index[c]]},
+        key=lambda i: (-int(problem.values[i]), repr(problem.cells[i])),
+    )
+    problem.hidden[wanted] = True
+    indexed = None if moves is None else _indexed_moves(moves, problem, index)
+    failed = []
+    for done, p in enumerate(wanted, start=1):
+        if not _protect_cell(problem, p, protection, indexed):
+            failed.append(p)
+        if progress is not None:
+            progress(done, len(wanted))
+    while _small_groups(problem, k):
+        pass
+    primary_set = {problem.cells[i] for i in wanted}
+    hidden = {problem.cells[int(i)] for i in np.flatnonzero(problem.hidden)}
+    return Protection(
+        frozenset(primary_set),
+        frozenset(hidden - primary_set - set(unpublished)),
+        frozenset(problem.cells[i] for i in failed),
+    )
+
+
+def _indexed_moves(
+    moves: Moves[C], problem: _Problem, index: Mapping[Hashable, int]
+) -> Callable[[int, int], list[tuple[IntArray, IntArray]]]:
+    """`moves` over cell positions; a move naming a cell the table lacks is dropped (a cell
+    not in the table is an empty one nobody can move)."""
+
+    def at(p: int, direction: int) -> list[tuple[IntArray, IntArray]]:
+        out = []
+        for plus, minus in moves(cast(C, problem.cells[p]), direction):
+            try:
+                up = np.array([index[c] for c in plus], dtype=np.int64)
+                down = np.array([index[c] for c in minus], dtype=np.int64)
+            except KeyError:
+                continue
+            out.append((up, down))
+        return out
+
+    return at
+
+
+def feasible_ranges(
+    values: Mapping[C, int],
+    constraints: Sequence[Constraint],
+    hidden: Iterable[C],
+    cells: Iterable[C],
+) -> dict[C, tuple[float, float]]:
+    """What a reader can deduce about each of `cells`: its smallest and largest value given
+    the published counts (exact), the relations, and hidden cells of at least 1.
+
+    The auditor's view, independent of how the cells were chosen; an unbounded range ends
+    at infinity.
+    """
+    hidden_list = sorted(set(hidden), key=repr)
+    column = {cell: i for i, cell in enumerate(hidden_list)}
+    a_eq, rhs = linear_system(constraints, hidden_list, cast(Mapping[Hashable, int], values))
+    rows = rhs
+    lower = [1.0 if values[c] > 0 else 0.0 for c in hidden_list]
+    bounds = [(low, None) for low in lower]
+    out: dict[C, tuple[float, float]] = {}
+    for cell in cells:
+        objective = np.zeros(len(hidden_list))
+        objective[column[cell]] = 1.0
+        ends = []
+        for sense in (1.0, -1.0):
+            if not rows:
+                ends.append(lower[column[cell]] if sense > 0 else np.inf)
+                continue
+            result = linprog(sense * objective, A_eq=a_eq, b_eq=rhs, bounds=bounds,
+                             method="highs")  # fmt: skip
+            if result.status == 3:  # unbounded
+                ends.append(np.inf)
+            elif result.status == 0:
+                ends.append(sense * result.fun)
+            else:
+                raise RuntimeError(f"audit of {cell!r}: {result.message}")
+        out[cell] = (float(ends[0]), float(ends[1]))
+    return out

@@ -1,0 +1,1 @@
+"""Research exports and frozen editions: what leaves the observatory as files."""
