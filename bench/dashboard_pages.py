@@ -59,7 +59,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import importlib.util
 import itertools
 import json
 import os
@@ -76,7 +75,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from report import write_results  # bench/ is on sys.path when a bench runs
+from report import load_aggregation_bench, write_results  # bench/ is on sys.path when a bench runs
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -131,18 +130,6 @@ _STARTED = time.perf_counter()
 def log(message: str) -> None:
     stamp = f"[{dt.datetime.now():%H:%M:%S} +{time.perf_counter() - _STARTED:7.1f}s]"
     print(f"{stamp} {message}", file=sys.stderr, flush=True)
-
-
-def load_aggregation_bench() -> ModuleType:
-    """bench/aggregation.py, for its database set-up and its vectorised generator."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_aggregation", ROOT / "bench" / "aggregation.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 # --------------------------------------------------------------------------------------------

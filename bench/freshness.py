@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import os
 import platform
 import re
@@ -63,10 +62,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from report import write_results  # bench/ is on sys.path when a bench runs
+from report import load_aggregation_bench, write_results  # bench/ is on sys.path when a bench runs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "bench" / "results" / "freshness.json"
@@ -170,18 +168,6 @@ def markdown(results: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------------------------
 # The stack
-
-
-def load_aggregation_bench() -> ModuleType:
-    """bench/aggregation.py, for its places and its vectorised history generator."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_aggregation", ROOT / "bench" / "aggregation.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @contextmanager

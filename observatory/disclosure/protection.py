@@ -360,7 +360,6 @@ def feasible_ranges(
     hidden_list = sorted(set(hidden), key=repr)
     column = {cell: i for i, cell in enumerate(hidden_list)}
     a_eq, rhs = linear_system(constraints, hidden_list, cast(Mapping[Hashable, int], values))
-    rows = rhs
     lower = [1.0 if values[c] > 0 else 0.0 for c in hidden_list]
     bounds = [(low, None) for low in lower]
     out: dict[C, tuple[float, float]] = {}
@@ -369,7 +368,7 @@ def feasible_ranges(
         objective[column[cell]] = 1.0
         ends = []
         for sense in (1.0, -1.0):
-            if not rows:
+            if not rhs:
                 ends.append(lower[column[cell]] if sense > 0 else np.inf)
                 continue
             result = linprog(sense * objective, A_eq=a_eq, b_eq=rhs, bounds=bounds,

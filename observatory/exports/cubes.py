@@ -194,10 +194,10 @@ def edition_moves(
         best_t = _pick(
             by_t,
             [
-                _cost(cell, _signed(window, m, month, own[1]), counts, room, direction)
-                if _whole(shape, _signed(window, m, month, own[1]))
+                _cost(cell, signed, counts, room, direction)
+                if _whole(shape, signed)
                 else float("inf")
-                for m in by_t
+                for signed in (_signed(window, m, month, own[1]) for m in by_t)
             ],
         )
         best_c = _pick(

@@ -249,7 +249,7 @@ def build_table(
                     for kind, start in window.holding(window.leaf_of(level, month)):
                         table.add(CellId(level, code, kind, start.isoformat(), name, category),
                                   count, key)  # fmt: skip
-    _category_relations(table, questionnaire, territories, categories)
+    _category_relations(table, territories, categories)
     _territory_relations(table, territories, categories)
     _period_relations(table, territories, categories)
     return table
@@ -257,13 +257,12 @@ def build_table(
 
 def _category_relations(
     table: EditionTable,
-    questionnaire: Questionnaire,
     territories: set[tuple[str, str]],
     categories: Mapping[str, set[str]],
 ) -> None:
     """Answers = the sum of each split, and of each single-choice question's options."""
-    questions = {q.id for q in questionnaire.questions if q.kind == "single" and q.id in categories}
-    additive = questions | {name for name in categories if name in SPLITS.values()}
+    additive = table.shape.additive
+    questions = additive - set(SPLITS.values())
     for level, code in sorted(territories):
         for kind, start in table.shape.window.periods(level):
             at = (level, code, kind, start.isoformat())
