@@ -21,7 +21,8 @@ more cells later can only widen the ranges. Published cells cost their count (hi
 cells rather than national totals); cells already hidden cost nearly nothing, so that one
 complementary cell serves many primary ones. Each shift is sought among the cells within a
 few relations of the primary cell and widened only when none exists there, so each linear
-programme stays small whatever the size of the edition.
+programme stays small whatever the size of the edition; an upward shift, which always exists
+when no cell the reader knows is in the way, is finally sought over the whole edition.
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ Moves = Callable[[C, int], Iterable[tuple[Sequence[C], Sequence[C]]]]
 # shifts the linear programme prefers the ones that move fewer cells.
 _HIDDEN_COST = 1e-3
 _MOVED = 1e-7  # below this a shift's component is rounding, not a move
-# How many relations away from the primary cell a shift is sought, widening when none exists.
-_DEPTHS = (2, 3)
+# How many relations away from the primary cell a shift is sought, widening when none exists;
+# past the last depth, over the whole edition (a rare language's month may need a shift that
+# runs through its quarter, its twelve months and every territory above it).
+_DEPTHS = (2, 3, 5)
 
 
 @dataclass(frozen=True)
@@ -244,6 +247,8 @@ def _move(
         if moved is not None:
             break
         moved = _shift(problem, p, float(target), _neighbourhood(problem, p, depth))
+    if moved is None and target > 0:  # only the required direction is worth a whole search
+        moved = _shift(problem, p, float(target), np.arange(len(problem.cells)))
     if moved is None:
         return False
     problem.hidden[moved] = True

@@ -140,6 +140,23 @@ def test_a_known_cell_is_never_used_to_hide_another() -> None:
     assert high >= 3 + LEVEL
 
 
+def test_a_shift_that_runs_far_from_the_cell_is_still_found() -> None:
+    """A rare language's month could only move with its quarter, its year and every territory
+    above it, farther than the neighbourhood searched first: it was reported unprotectable
+    and the whole edition refused. The chain here is eight relations long, each total's other
+    part an empty (published, so immovable) cell."""
+    values: dict[object, int] = {"a": 1}
+    constraints = []
+    below = "a"
+    for level in range(8):
+        values[f"t{level}"], values[f"z{level}"] = 1, 0
+        constraints.append(Constraint(f"t{level}", (below, f"z{level}")))
+        below = f"t{level}"
+    result = protect(values, constraints, primary=["a"], k=K, protection=LEVEL)
+    assert not result.unprotectable
+    assert attacker_max(values, constraints, set(result.hidden), "a") >= 1 + LEVEL
+
+
 def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError, match="no value"):
         protect({"a": 1}, [Constraint("t", ("a",))], primary=["a"], k=K, protection=LEVEL)

@@ -5,6 +5,7 @@ and an edition is frozen once published."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import random
 from pathlib import Path
@@ -14,12 +15,14 @@ import pytest
 from click.testing import CliRunner
 from scipy import sparse
 from scipy.optimize import linprog
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from observatory.config import Settings
 from observatory.demo.seed import prepare_demo
 from observatory.disclosure.figures import Rules
 from observatory.disclosure.gate import Audience
+from observatory.disclosure.protection import Protection
 from observatory.exports.editions import (
     PROTECTION,
     Composed,
@@ -29,6 +32,7 @@ from observatory.exports.editions import (
     publish,
     write_csv,
 )
+from observatory.exports.models import Edition as EditionModel
 from observatory.exports.table import Window
 from observatory.questionnaires.definitions import (
     current_version,
@@ -115,10 +119,7 @@ def test_an_edition_is_frozen_and_exported_as_published(
     composed: tuple[Composed, sessionmaker[Session]], tmp_path: Path
 ) -> None:
     edition, factory = composed
-    if edition.protection.unprotectable:
-        with factory.begin() as session, pytest.raises(EditionError, match="protégées"):
-            publish(session, edition, TODAY)
-        return
+    assert not edition.protection.unprotectable
     with factory.begin() as session:
         publish(session, edition, TODAY)
     with factory.begin() as session, pytest.raises(EditionError, match="déjà publiée"):
@@ -131,6 +132,18 @@ def test_an_edition_is_frozen_and_exported_as_published(
     hidden = {k for k, v in edition.published.items() if v is None}
     assert sum(r["valeur"] == "" for r in rows) == len(hidden)
     assert "reason" not in rows[0] and "reste" not in {r["niveau"] for r in rows}
+
+
+def test_an_edition_with_a_cell_it_cannot_protect_is_not_published(
+    composed: tuple[Composed, sessionmaker[Session]],
+) -> None:
+    edition, factory = composed
+    cell = next(iter(edition.protection.primary))
+    stuck = Protection(edition.protection.primary, frozenset(), frozenset({cell}))
+    with factory.begin() as session, pytest.raises(EditionError, match="protégées"):
+        publish(session, dataclasses.replace(edition, protection=stuck), TODAY)
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(EditionModel)) == 0
 
 
 def test_the_window_of_an_edition() -> None:
