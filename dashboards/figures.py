@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import plotly.graph_objects as go
 
 from dashboards.queries import MonthPoint
+from observatory.aggregation.stats import Estimate
+from observatory.analysis.periods import month_label as label_of_month
+from observatory.analysis.wording import number as format_number
 
-MONTHS_FR = [
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-]
 BLEU_FRANCE = "#000091"
 
 
 def month_label(point: MonthPoint) -> str:
-    return f"{MONTHS_FR[point.month.month - 1]} {point.month.year}"
+    return label_of_month(point.month)
 
 
 def monthly_answers_figure(points: list[MonthPoint]) -> go.Figure:
@@ -48,7 +40,54 @@ def monthly_answers_figure(points: list[MonthPoint]) -> go.Figure:
     return figure
 
 
-def format_number(value: float, decimals: int = 0) -> str:
-    """French formatting: narrow no-break space for thousands, comma for decimals."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+def trend_figure(months: Sequence[dt.date], values: Sequence[Estimate | None]) -> go.Figure:
+    """A score by month with its 95 % interval as a band; months without enough answers are
+    gaps (no point, no line through them)."""
+    x = [label_of_month(m) for m in months]
+    value = [e.value if e else None for e in values]
+    low = [e.low if e else None for e in values]
+    high = [e.high if e else None for e in values]
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=x,
+                y=high,
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                connectgaps=False,
+            ),
+            go.Scatter(
+                x=x,
+                y=low,
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(0, 0, 145, 0.15)",
+                hoverinfo="skip",
+                name="Intervalle à 95 %",
+                connectgaps=False,
+            ),
+            go.Scatter(
+                x=x,
+                y=value,
+                mode="lines+markers",
+                line={"color": BLEU_FRANCE},
+                name="Satisfaction (sur 10)",
+                connectgaps=False,
+            ),
+        ]
+    )
+    figure.update_layout(
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=300,
+        yaxis={"range": [0, 10], "title": "Satisfaction sur 10"},
+        plot_bgcolor="white",
+        font={"family": "system-ui, sans-serif"},
+        legend={"orientation": "h"},
+    )
+    return figure
+
+
+__all__ = ["format_number", "month_label", "monthly_answers_figure", "trend_figure"]

@@ -6,6 +6,7 @@ from flask import Flask, g, render_template, request
 from sqlalchemy.exc import OperationalError
 
 from dashboards.barometer import register_barometer
+from dashboards.team import register_team_space
 from observatory.config import Settings, get_settings
 from observatory.runtime import build_runtime
 from observatory.web.context import EXTENSION
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
         return render_template("unavailable.html"), 503
 
     guard_dash(app, register_barometer(app, runtime))
+    guard_dash(app, register_team_space(app, runtime))
     return app
 
 

@@ -19,7 +19,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    after_this_request,
     g,
     redirect,
     render_template,
@@ -32,21 +31,26 @@ from werkzeug.wrappers import Response
 from observatory.access import audit
 from observatory.access.scopes import allowed_places, may_enter_for
 from observatory.access.sessions import (
-    Limits,
     close_session,
     csrf_for,
     open_session,
-    resume,
     utcnow,
 )
 from observatory.access.signin import code_is_open, redeem, well_formed
-from observatory.access.tokens import Principal, TokenError, verify
+from observatory.access.tokens import Principal, Role, TokenError, verify
 from observatory.clock import BACK_DAYS, answer_day, today
-from observatory.config import Settings
 from observatory.places.models import Place
 from observatory.responses.abuse import Source, SourceKind
 from observatory.responses.ingest import Ingestion, Status, ingest
 from observatory.web.context import request_session, runtime, unit_of_work
+from observatory.web.staff import (
+    SPACE_PATH,
+    current_principal,
+    forget_cookie,
+    session_id,
+    session_limits,
+    set_cookie,
+)
 from survey.fields import answers_from, form_key, shown_answers
 from survey.i18n import N_
 from survey.messages import ERROR_MESSAGES
@@ -54,8 +58,6 @@ from survey.messages import ERROR_MESSAGES
 entry_blueprint = Blueprint("entry", __name__, url_prefix="/equipe")
 ENTRY_CHANNELS = {"paper": N_("Formulaire papier"), "assisted": N_("Réponse donnée à l'oral")}
 PLACE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
-COOKIE_NAME = "equipe_session"
-COOKIE_PATH = "/equipe"  # never sent with the respondents' pages
 
 
 @entry_blueprint.after_request
@@ -65,74 +67,28 @@ def no_store(response: Response) -> Response:
     return response
 
 
-def session_limits(settings: Settings) -> Limits:
-    return Limits(
-        idle=dt.timedelta(minutes=settings.session_idle_minutes),
-        lifetime=dt.timedelta(hours=settings.session_lifetime_hours),
-    )
-
-
-def _session_id() -> str:
-    return request.cookies.get(COOKIE_NAME, "")
-
-
-def _set_cookie(response: Response, session_id: str) -> Response:
-    response.set_cookie(
-        COOKIE_NAME,
-        session_id,
-        path=COOKIE_PATH,
-        httponly=True,
-        samesite="Strict",
-        secure=runtime().settings.public_url.startswith("https://"),
-    )  # no max_age: the cookie dies with the browser; the server decides when the session ends
-    return response
-
-
-def _forget_cookie(response: Response) -> Response:
-    response.delete_cookie(COOKIE_NAME, path=COOKIE_PATH, httponly=True, samesite="Strict")
-    return response
-
-
-def current_principal() -> Principal | None:
-    """The signed-in principal of this request, or None (and the dead cookie is dropped)."""
-    if "staff_principal" in g:
-        found: Principal | None = g.staff_principal
-        return found
-    session_id = _session_id()
-    principal = None
-    if session_id:
-        rt = runtime()
-        with unit_of_work() as db:
-            principal = resume(db, session_id, now=utcnow(), limits=session_limits(rt.settings))
-        if principal is None:
-            after_this_request(_forget_cookie)
-    g.staff_principal = principal
-    return principal
-
-
 def _csrf() -> str:
-    session_id = _session_id()
-    return csrf_for(session_id, runtime().settings.secret_key.get_secret_value())
+    return csrf_for(session_id(), runtime().settings.secret_key.get_secret_value())
 
 
 def _check_csrf() -> None:
-    session_id = _session_id()
-    if not session_id or not hmac.compare_digest(_csrf(), request.form.get("csrf", "")):
+    if not session_id() or not hmac.compare_digest(_csrf(), request.form.get("csrf", "")):
         abort(400)
 
 
 def _signed_in(principal: Principal, method: str) -> Response:
-    """Open a session for `principal` and send the browser to the entry page with its cookie."""
+    """Open a session for `principal` and send the browser on with its cookie."""
     rt = runtime()
     now = utcnow()
     with unit_of_work() as db:
-        if _session_id():  # a new sign-in never reuses the browser's previous session
-            close_session(db, _session_id(), now=now)
-        session_id = open_session(
+        if session_id():  # a new sign-in never reuses the browser's previous session
+            close_session(db, session_id(), now=now)
+        opened = open_session(
             db, principal, now=now, limits=session_limits(rt.settings), method=method
         )
-    response = redirect(url_for("entry.entry_form", lang=g.lang), code=303)
-    return _set_cookie(response, session_id)
+    # A team member lands on the team space; other staff on the entry page.
+    target = SPACE_PATH if principal.role is Role.TEAM else url_for("entry.entry_form", lang=g.lang)
+    return set_cookie(redirect(target, code=303), opened)
 
 
 def _failed_signin(method: str) -> None:
@@ -197,9 +153,9 @@ def link_signin(code: str) -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     _check_csrf()
     with unit_of_work() as db:
-        close_session(db, _session_id(), now=utcnow())
+        close_session(db, session_id(), now=utcnow())
     response = redirect(url_for("entry.login_form", lang=g.lang), code=303)
-    return _forget_cookie(response)
+    return forget_cookie(response)
 
 
 def _render(principal: Principal, status: int = 200, **state: Any) -> ResponseReturnValue:

@@ -20,8 +20,9 @@ from observatory.aggregation.cells.frames import from_rows, typed_rows
 from observatory.aggregation.models import AggregateCell, AggregateDelta
 
 
-def read_cells(session: Session, **where: str) -> pd.DataFrame:
+def read_cells(session: Session, **where: str | Sequence[str]) -> pd.DataFrame:
     """Cells whose key columns equal `where` (e.g. scope_level="national", question="age"),
+    or take one of its values when given a list or tuple (scope_code=["A2B3C4", "D5E6F7"]),
     deltas included: KEY + n, sum, sum_sq, counts_json, key_sum, keys_json, sorted by KEY.
 
     Dtypes do not depend on whether deltas were pending: dates as datetime64, codes as string,
@@ -43,7 +44,8 @@ def read_cells(session: Session, **where: str) -> pd.DataFrame:
             builder.add_delta_rows(logged)
             rows = builder.rows()
         if "question" in where:
-            rows = rows[rows["question"] == where["question"]]
+            wanted = where["question"]
+            rows = rows[rows["question"].isin([wanted] if isinstance(wanted, str) else wanted)]
     return rows.sort_values(KEY).reset_index(drop=True)
 
 
@@ -51,8 +53,13 @@ def _select(
     session: Session,
     table: type[AggregateCell] | type[AggregateDelta],
     names: Sequence[str],
-    where: Mapping[str, str],
+    where: Mapping[str, str | Sequence[str]],
 ) -> pd.DataFrame:
     stmt = select(*(getattr(table, c) for c in names))
-    stmt = stmt.where(*(getattr(table, k) == v for k, v in where.items()))
+    stmt = stmt.where(
+        *(
+            getattr(table, k) == v if isinstance(v, str) else getattr(table, k).in_(list(v))
+            for k, v in where.items()
+        )
+    )
     return pd.DataFrame(session.execute(stmt).all(), columns=list(names))

@@ -1,0 +1,261 @@
+"""The team space's results as HTML components: a pure function of `TeamResults` (no data
+access), so that a test reads exactly what a team reads.
+
+Every figure is text first (tables, sentences); the chart repeats one of them, with its own
+summary and the table as its alternative. Nothing is said by colour alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboards.figures import trend_figure
+from observatory.aggregation.stats import Estimate
+from observatory.analysis.indicators import INDICATORS
+from observatory.analysis.narrative import figure_id
+from observatory.analysis.periods import Period, month_label
+from observatory.analysis.team import IndicatorRow, TeamResults
+from observatory.analysis.wording import difference_text, interval_text, number, value_text
+
+ALL_PLACES = "tous"
+TOO_FEW = "pas encore assez de réponses"
+HELD_BACK = "secret statistique"
+TREND_INDICATOR = "satisfaction"
+
+
+def _scrolling(caption: str, head: html.Tr, rows: list[html.Tr], table_id: str) -> html.Div:
+    """A wide table in a region that scrolls sideways on a phone; the region takes the focus
+    so that a keyboard can scroll it, and is named by the table's caption."""
+    return html.Div(
+        html.Table(
+            [html.Caption(caption, id=f"{table_id}-titre"), html.Thead(head), html.Tbody(rows)],
+            id=table_id,
+        ),
+        className="table-scroll",
+        tabIndex=0,
+        role="region",
+        **{"aria-labelledby": f"{table_id}-titre"},  # type: ignore[arg-type]
+    )
+
+
+def _value(kind: str, estimate: Estimate | None, missing: str = TOO_FEW) -> str:
+    return value_text(kind, estimate.value) if estimate else missing
+
+
+def _change_text(row: IndicatorRow, verdict: str) -> str:
+    change = row.change
+    if verdict == "peu" or change.comparison is None or change.previous.estimate is None:
+        return "trop peu de réponses pour comparer"
+    shift = difference_text(change.indicator.kind, change.comparison.difference)
+    before = value_text(change.indicator.kind, change.previous.estimate.value)
+    if verdict in ("hausse", "baisse"):
+        word = "En hausse" if verdict == "hausse" else "En baisse"
+        return f"{word} : {shift} (avant : {before})"
+    return f"Stable : {shift} (avant : {before}), un écart qui peut venir du hasard"
+
+
+def analysis_section(results: TeamResults) -> html.Section:
+    items = []
+    for sentence in results.sentences:
+        links = [
+            html.A("voir le chiffre", href=f"#{target}", className="figure-link")
+            for target in sentence.figures[:1]
+        ]
+        items.append(html.Li([sentence.text, " ", *links], className=f"sentence-{sentence.kind}"))
+    return html.Section(
+        [html.H2("Ce que disent vos usagers", id="analyse-titre"), html.Ul(items, id="analyse")],
+        **{"aria-labelledby": "analyse-titre"},  # type: ignore[arg-type]
+    )
+
+
+def indicators_section(results: TeamResults) -> html.Section:
+    departement = results.departement or "Département"
+    head = html.Tr(
+        [
+            html.Th("Indicateur", scope="col"),
+            html.Th("Vos usagers", scope="col"),
+            html.Th("Intervalle de confiance à 95 %", scope="col"),
+            html.Th("Réponses", scope="col"),
+            html.Th("Par rapport à la période précédente", scope="col"),
+            html.Th(departement, scope="col"),
+            html.Th("France", scope="col"),
+        ]
+    )
+    rows = []
+    for row in results.indicators:
+        indicator = row.change.indicator
+        now = row.change.current.estimate
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(indicator.label, scope="row"),
+                    html.Td(_value(indicator.kind, now)),
+                    html.Td(interval_text(indicator.kind, now) if now else ""),
+                    html.Td(number(now.n) if now else ""),
+                    html.Td(_change_text(row, results.verdicts[indicator.id])),
+                    html.Td(_value(indicator.kind, row.departement, HELD_BACK)),
+                    html.Td(_value(indicator.kind, row.france, HELD_BACK)),
+                ],
+                id=figure_id(indicator.id),
+            )
+        )
+    answers = (
+        f"{number(results.answers)} réponses sur {results.period.label}."
+        if results.answers is not None
+        else f"Pas encore assez de réponses sur {results.period.label} pour montrer des chiffres."
+    )
+    return html.Section(
+        [
+            html.H2("Vos indicateurs", id="indicateurs-titre"),
+            html.P(answers, id="reponses"),
+            html.P(
+                "Vos chiffres sont exacts ; ceux du département et de la France sont publiés "
+                "comme le public les voit (légèrement arrondis au hasard pour protéger les "
+                "personnes). L'intervalle dit où se trouve, très probablement, la vraie valeur.",
+                className="note",
+            ),
+            _scrolling(
+                f"Vos indicateurs sur {results.period.label}", head, rows, "table-indicateurs"
+            ),
+        ],
+        **{"aria-labelledby": "indicateurs-titre"},  # type: ignore[arg-type]
+    )
+
+
+def _trend_summary(results: TeamResults) -> str:
+    shown = [m for m in results.months if m.values.get(TREND_INDICATOR)]
+    gaps = len(results.months) - len(shown)
+    if not shown:
+        return "Aucun mois n'a encore assez de réponses pour montrer la satisfaction."
+    values = [m.values[TREND_INDICATOR] for m in shown]
+    low = min(values, key=lambda e: e.value if e else 0.0)
+    high = max(values, key=lambda e: e.value if e else 0.0)
+    assert low is not None and high is not None
+    text = (
+        f"Satisfaction par mois, de {month_label(results.months[0].month)} à "
+        f"{month_label(results.months[-1].month)} : entre {number(low.value, 1)} et "
+        f"{number(high.value, 1)} sur 10."
+    )
+    if gaps:
+        text += f" {gaps} mois sans assez de réponses : ils restent vides."
+    return text + " Le tableau qui suit donne tous les indicateurs, mois par mois."
+
+
+def months_section(results: TeamResults) -> html.Section:
+    head = html.Tr(
+        [html.Th("Mois", scope="col"), html.Th("Réponses", scope="col")]
+        + [html.Th(i.label, scope="col") for i in INDICATORS]
+    )
+    body = []
+    for month in results.months:
+        cells: list[Any] = [html.Th(month_label(month.month), scope="row")]
+        if month.answers is None:
+            cells.append(html.Td(TOO_FEW, colSpan=1 + len(INDICATORS), className="gap"))
+        else:
+            cells.append(html.Td(number(month.answers)))
+            cells += [html.Td(_value(i.kind, month.values.get(i.id))) for i in INDICATORS]
+        body.append(html.Tr(cells))
+    return html.Section(
+        [
+            html.H2("Mois par mois", id="mois-titre"),
+            html.P(_trend_summary(results), id="resume-tendance"),
+            dcc.Graph(
+                id="tendance",
+                figure=trend_figure(
+                    [m.month for m in results.months],
+                    [m.values.get(TREND_INDICATOR) for m in results.months],
+                ),
+                config={"displayModeBar": False, "staticPlot": True},
+            ),
+            _scrolling("Vos indicateurs mois par mois", head, body, "table-mois"),
+        ],
+        **{"aria-labelledby": "mois-titre"},  # type: ignore[arg-type]
+    )
+
+
+def themes_section(results: TeamResults) -> html.Section:
+    content: list[Any]
+    if results.themes is None:
+        content = [html.P("Pas encore assez de réponses pour montrer les motifs de venue.")]
+    else:
+        content = [
+            html.P(
+                "Une personne peut donner plusieurs raisons : les parts ne font pas 100 %.",
+                className="note",
+            ),
+            html.Table(
+                [
+                    html.Caption("Pourquoi les personnes sont venues"),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th("Motif", scope="col"),
+                                html.Th("Personnes", scope="col"),
+                                html.Th("Part", scope="col"),
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(t.label, scope="row"),
+                                    html.Td(number(t.count)),
+                                    html.Td(value_text("share", t.share)),
+                                ]
+                            )
+                            for t in results.themes
+                        ]
+                    ),
+                ],
+                id="table-motifs",
+            ),
+        ]
+    return html.Section(
+        [html.H2("Pourquoi les personnes sont venues", id="motifs"), *content],
+        **{"aria-labelledby": "motifs"},  # type: ignore[arg-type]
+    )
+
+
+def _choice_list(legend: str, items: list[tuple[str, str, bool]]) -> html.Nav:
+    """Links that change what the page shows (they keep the choice in the address, so it can
+    be bookmarked); the one shown is marked in words and in bold, not by colour alone."""
+    links = []
+    for label, href, chosen in items:
+        content: list[Any] = [label]
+        if chosen:
+            content.append(html.Span(" (affiché)", className="chosen-mark"))
+        links.append(html.Li(dcc.Link(content, href=href, className="chosen" if chosen else "")))
+    return html.Nav(
+        [html.H2(legend, className="choice-title"), html.Ul(links, className="choice-list")],
+        **{"aria-label": legend},  # type: ignore[arg-type]
+    )
+
+
+def choices(offered: list[Period], results: TeamResults) -> list[Any]:
+    place = str(results.place.id) if results.place else ALL_PLACES
+    by_period = [
+        (p.label[0].upper() + p.label[1:], f"?periode={p.code}&lieu={place}",
+         p.code == results.period.code)
+        for p in offered
+    ]  # fmt: skip
+    out: list[Any] = [_choice_list("Période", by_period)]
+    if len(results.places) > 1:
+        code = results.period.code
+        by_place = [("Tous nos lieux", f"?periode={code}&lieu={ALL_PLACES}", results.place is None)]
+        by_place += [
+            (p.name, f"?periode={code}&lieu={p.id}", results.place == p) for p in results.places
+        ]
+        out.append(_choice_list("Lieu", by_place))
+    return out
+
+
+def render_results(results: TeamResults) -> list[Any]:
+    return [
+        analysis_section(results),
+        indicators_section(results),
+        months_section(results),
+        themes_section(results),
+    ]

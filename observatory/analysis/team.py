@@ -1,0 +1,270 @@
+"""A team's results for a period: its own figures exactly (from `k_team`), beside its
+département and France as the public sees them (perturbed, from `k_public`), and the text that
+sums them up. A service: it takes a Session and returns plain data for the page to draw.
+
+The team's figures are the cells of the places it serves, added up: an answer at a place shared
+by two teams has no team of its own (docs/decisions/0005), and both teams see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from observatory.aggregation.models import NATIONAL, NO_BREAKDOWN, STORED_PERIOD_KIND
+from observatory.aggregation.read import read_cells
+from observatory.aggregation.stats import Estimate
+from observatory.analysis.indicators import (
+    INDICATORS,
+    Change,
+    Indicator,
+    Scale,
+    change,
+    measure,
+    scales,
+)
+from observatory.analysis.narrative import Sentence, Verdict, analyse, verdicts
+from observatory.analysis.periods import Period
+from observatory.config import Settings
+from observatory.disclosure import Audience, figures
+from observatory.disclosure.figures import Rules
+from observatory.places.models import Place, Team, TeamPlace
+from observatory.questionnaires.definitions import Questionnaire
+from observatory.responses.models import KEY_MODULUS
+from observatory.territories.models import Territory
+
+THEMES = "motif"
+Tally = dict[str, tuple[int, int]]  # option → (count, cell key), summed over months
+
+
+class NotYourPlaceError(PermissionError):
+    """A place the team does not serve (or that does not exist: the same answer)."""
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    id: int
+    code: str
+    name: str
+    departement: str | None
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    change: Change  # the team's figure now and over the previous period
+    departement: Estimate | None  # as the public sees it; None: held back or no département
+    france: Estimate | None
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: dt.date
+    answers: int | None  # None: fewer than k_team answers (never shown, nor its count)
+    values: dict[str, Estimate | None]
+
+
+@dataclass(frozen=True)
+class Theme:
+    code: str
+    label: str
+    count: int
+    share: float  # of the people who said why they came
+
+
+@dataclass(frozen=True)
+class TeamResults:
+    team: str
+    places: list[PlaceChoice]
+    place: PlaceChoice | None  # None: every place of the team
+    period: Period
+    answers: int | None
+    indicators: list[IndicatorRow]
+    departement: str | None  # its name
+    months: list[MonthRow]
+    themes: list[Theme] | None  # None: held back
+    sentences: list[Sentence]
+    verdicts: dict[str, Verdict]  # the same verdicts the sentences state
+
+
+def team_name(session: Session, team_id: int) -> str | None:
+    return session.scalar(select(Team.name).where(Team.id == team_id))
+
+
+def team_places(session: Session, team_id: int) -> list[PlaceChoice]:
+    rows = session.execute(
+        select(Place.id, Place.code, Place.name, Territory.departement_code)
+        .join(TeamPlace, TeamPlace.place_id == Place.id)
+        .outerjoin(
+            Territory, (Territory.level == "commune") & (Territory.code == Place.commune_code)
+        )
+        .where(TeamPlace.team_id == team_id)
+        .order_by(Place.name, Place.id)
+    )
+    return [PlaceChoice(i, code, name, dep) for i, code, name, dep in rows]
+
+
+def _tallies(rows: pd.DataFrame, months: Iterable[dt.date]) -> dict[str, Tally]:
+    """Option counts and keys of each question, summed over `months` (keys modulo 2**32, as
+    the cells of a longer period would hold them)."""
+    wanted = {pd.Timestamp(m) for m in months}
+    out: dict[str, Tally] = {}
+    chosen = rows[rows["period_start"].isin(wanted)]
+    for question, counts, keys in zip(
+        chosen["question"], chosen["counts_json"], chosen["keys_json"], strict=True
+    ):
+        tally = out.setdefault(str(question), {})
+        key_of = json.loads(str(keys))
+        for code, c in json.loads(str(counts)).items():
+            total, key = tally.get(code, (0, 0))
+            tally[code] = (total + int(c), (key + int(key_of[code])) % KEY_MODULUS)
+    return out
+
+
+def _exact(tally: Tally) -> dict[str, int]:
+    return {code: c for code, (c, _) in tally.items()}
+
+
+def _public(indicator: Indicator, tally: Tally, scale: Scale, rules: Rules) -> Estimate | None:
+    """The indicator from perturbed option counts, as anyone but the team sees it."""
+    scored = {code: v for code, v in tally.items() if code in scale.levels}
+    shown = figures.distribution(scored, rules) if scored else None
+    if shown is None:
+        return None
+    return measure(indicator, shown, scale, rules.k).estimate
+
+
+def _cells(session: Session, level: str, codes: str | list[str]) -> pd.DataFrame:
+    return read_cells(
+        session,
+        scope_level=level,
+        scope_code=codes,
+        period_kind=STORED_PERIOD_KIND,
+        breakdown=NO_BREAKDOWN,
+    )
+
+
+def _main_departement(places: list[PlaceChoice]) -> str | None:
+    found = Counter(p.departement for p in places if p.departement)
+    return min(found, key=lambda code: (-found[code], code)) if found else None
+
+
+def _themes(tally: Tally, n: int, questionnaire: Questionnaire, k: int) -> list[Theme] | None:
+    question = questionnaire.question(THEMES)
+    if question is None or n < k:
+        return None
+    counts = _exact(tally)
+    return sorted(
+        (
+            Theme(o.code, o.label, counts.get(o.code, 0), counts.get(o.code, 0) / n)
+            for o in question.options
+        ),
+        key=lambda t: (-t.count, t.code),
+    )
+
+
+def _answers(tally: Mapping[str, tuple[int, int]], k: int) -> int | None:
+    n = sum(c for c, _ in tally.values())
+    return n if n >= k else None
+
+
+def team_results(
+    session: Session,
+    team_id: int,
+    *,
+    place_id: int | None,
+    period: Period,
+    questionnaire: Questionnaire,
+    settings: Settings,
+) -> TeamResults:
+    """Everything the team page shows for one period; NotYourPlaceError for a place the team does
+    not serve."""
+    name = team_name(session, team_id)
+    if name is None:
+        raise NotYourPlaceError(f"no team {team_id}")
+    places = team_places(session, team_id)
+    place = None
+    if place_id is not None:
+        place = next((p for p in places if p.id == place_id), None)
+        if place is None:
+            raise NotYourPlaceError(f"team {team_id} does not serve place {place_id}")
+    shown_places = [place] if place else places
+    own = Rules.for_audience(Audience.TEAM, settings)
+    public = Rules.for_audience(Audience.PUBLIC, settings)
+    scale_of = scales(questionnaire)
+    headline = questionnaire.headline.id
+
+    rows = _cells(session, "place", [p.code for p in shown_places]) if shown_places else None
+    team_now = _tallies(rows, period.months) if rows is not None else {}
+    team_before = _tallies(rows, period.previous) if rows is not None else {}
+    departement = _main_departement(shown_places)
+    dep_now = (
+        _tallies(_cells(session, "departement", departement), period.months) if departement else {}
+    )
+    france_now = _tallies(_cells(session, "national", NATIONAL), period.months)
+
+    indicators = []
+    for indicator in INDICATORS:
+        scale = scale_of[indicator.id]
+        q = indicator.question
+        now = measure(indicator, _exact(team_now.get(q, {})), scale, own.k)
+        before = measure(indicator, _exact(team_before.get(q, {})), scale, own.k)
+        indicators.append(
+            IndicatorRow(
+                change(now, before, scale),
+                _public(indicator, dep_now[q], scale, public) if q in dep_now else None,
+                _public(indicator, france_now[q], scale, public) if q in france_now else None,
+            )
+        )
+    answers = _answers(team_now.get(headline, {}), own.k)
+    months = []
+    for month in period.trend:
+        tallies = _tallies(rows, [month]) if rows is not None else {}
+        count = _answers(tallies.get(headline, {}), own.k)
+        values = {
+            i.id: measure(i, _exact(tallies.get(i.question, {})), scale_of[i.id], own.k).estimate
+            if count is not None
+            else None
+            for i in INDICATORS
+        }
+        months.append(MonthRow(month, count, values))
+    motif = team_now.get(THEMES, {})
+    motif_n = _motif_respondents(rows, period.months) if rows is not None else 0
+    themes = _themes(motif, motif_n, questionnaire, own.k)
+    top = [(t.label, t.share) for t in (themes or [])[:3] if t.count > 0]
+    return TeamResults(
+        team=name,
+        places=places,
+        place=place,
+        period=period,
+        answers=answers,
+        indicators=indicators,
+        departement=_territory_name(session, departement),
+        months=months,
+        themes=themes,
+        sentences=analyse([r.change for r in indicators], answers=answers, themes=top),
+        verdicts=verdicts([r.change for r in indicators]),
+    )
+
+
+def _motif_respondents(rows: pd.DataFrame, months: Iterable[dt.date]) -> int:
+    """People who gave at least one reason: the cell's n (a person may give several)."""
+    wanted = {pd.Timestamp(m) for m in months}
+    chosen = rows[(rows["question"] == THEMES) & rows["period_start"].isin(wanted)]
+    return int(chosen["n"].sum())
+
+
+def _territory_name(session: Session, departement: str | None) -> str | None:
+    if departement is None:
+        return None
+    return session.scalar(
+        select(Territory.name).where(
+            Territory.level == "departement", Territory.code == departement
+        )
+    )

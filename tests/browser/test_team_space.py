@@ -1,0 +1,124 @@
+"""The team space in a real browser: axe-core finds nothing on any state at 375 and 1280 px,
+the period changes by keyboard alone, and screenshots of each state are written for a
+reviewer (SCREENSHOTS_DIR, default build/screenshots)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from observatory.access.tokens import Role, issue
+from observatory.app import create_app
+from observatory.clock import today
+from observatory.config import Settings
+from observatory.db import make_engine, make_session_factory, upgrade
+from observatory.demo.links import busiest_team_place
+from observatory.demo.seed import prepare_demo
+from observatory.places.models import Team
+from tests.browser.conftest import WAIT_MS
+from tests.conftest import RecordingNotifier
+
+SECRET = "team-space-secret-0123456789abcdef-01234"
+AXE = Axe()
+OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "build/screenshots"))
+WIDTHS = (375, 1280)
+
+
+@pytest.fixture(scope="module")
+def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, int]]:
+    """A live server on a small demo database: (url, a team with data, a team without)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('team') / 'team.sqlite3'}"
+    upgrade(url)
+    factory = make_session_factory(make_engine(url))
+    settings = Settings(database_url=url, secret_key=SECRET, redis_url=None)
+    prepare_demo(factory, n_places=40, n_responses=6000, today=today(settings.timezone), seed=5)
+    with factory.begin() as session:
+        _, busy = busiest_team_place(session)
+        empty = Team(name="Équipe toute neuve")
+        session.add(empty)
+        session.flush()
+        ids = (busy.id, empty.id)
+    app = create_app(settings, notifier=RecordingNotifier())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}", *ids
+    server.shutdown()
+    app.extensions["observatory"].close()
+
+
+def open_space(browser: Browser, url: str, team_id: int, width: int) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    token, _ = issue(SECRET, Role.TEAM, str(team_id), days=1)
+    page.goto(f"{url}/equipe/connexion")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/equipe/")
+    expect(page.locator("#resultats h2").first).to_be_visible()
+    expect(page.locator("#choix, #resultats [role=alert]").first).to_be_visible()
+    return page
+
+
+def check(page: Page, state: str, width: int) -> None:
+    results = AXE.run(page, options=OPTIONS)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"equipe-{state}-{width}.png"), full_page=True)
+    assert results.violations_count == 0, f"{state} at {width} px:\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_state_of_the_space_is_accessible(
+    browser: Browser, space: tuple[str, int, int], width: int
+) -> None:
+    url, busy, empty = space
+    page = open_space(browser, url, busy, width)
+    check(page, "donnees", width)
+    page.get_by_role("link", name="Les 12 derniers mois").click()
+    expect(page.locator("#reponses")).to_contain_text("12 derniers mois")
+    check(page, "12-mois", width)
+    page.context.close()
+    page = open_space(browser, url, empty, width)
+    expect(page.locator("#analyse")).to_contain_text("Pas encore assez de réponses")
+    check(page, "equipe-vide", width)
+    page.context.close()
+
+
+def test_the_period_changes_by_keyboard_and_the_table_is_reached(
+    browser: Browser, space: tuple[str, int, int]
+) -> None:
+    url, busy, _ = space
+    page = open_space(browser, url, busy, 1280)
+    page.get_by_role("link", name="Les 3 derniers mois").focus()
+    page.keyboard.press("Tab")  # the next period: the last 12 months
+    page.keyboard.press("Enter")
+    expect(page.locator("#reponses")).to_contain_text("12 derniers mois")
+    for _ in range(60):  # Tab on until the month table's scrolling region has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.querySelector('#table-mois') !== null"):
+            break
+    else:
+        pytest.fail("the month table was never reached with Tab")
+    page.context.close()
+
+
+def test_the_dates_shown_are_months_only(browser: Browser, space: tuple[str, int, int]) -> None:
+    """Nothing on the page is dated to the day (answers are dated to the month)."""
+    url, busy, _ = space
+    page = open_space(browser, url, busy, 1280)
+    text = page.locator("#resultats").inner_text()
+    assert dt.date.today().isoformat() not in text
+    page.context.close()

@@ -1,0 +1,183 @@
+"""The team space (/equipe/): a team sees its own figures exactly, never another team's, and
+every request (page, layout, callback) checks who is signed in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from observatory.access.tokens import Role, issue, revoke
+from observatory.aggregation.fold import fold_all_pending
+from observatory.analysis.wording import value_text
+from observatory.places.models import Place, Team, TeamPlace
+from tests.conftest import send_answers
+
+SECRET = "test-secret-key-0123456789abcdef-0123"
+
+
+def team_of(factory: sessionmaker[Session], place: Place) -> int:
+    with factory() as session:
+        return int(
+            session.scalars(select(TeamPlace.team_id).where(TeamPlace.place_id == place.id)).one()
+        )
+
+
+def team_name(factory: sessionmaker[Session], team_id: int) -> str:
+    with factory() as session:
+        team = session.get(Team, team_id)
+        assert team is not None
+        return team.name
+
+
+def sign_in(client: FlaskClient, role: Role, scope: str) -> Any:
+    token, principal = issue(SECRET, role, scope, days=1)
+    assert client.post("/equipe/connexion", data={"token": token}).status_code == 303
+    return principal
+
+
+def layout(client: FlaskClient) -> str:
+    reply = client.get("/equipe/_dash-layout")
+    assert reply.status_code == 200
+    assert reply.headers["Cache-Control"] == "no-store"
+    return json.dumps(reply.get_json(), ensure_ascii=False)
+
+
+def callback(client: FlaskClient, period: object = "3m", place: object = "tous") -> str:
+    """The page's callback, as the browser sends it when the address changes."""
+    search = f"?periode={period}&lieu={place}" if isinstance(period, str) else period
+    return callback_search(client, search)
+
+
+def callback_search(client: FlaskClient, search: object) -> str:
+    body = {
+        "output": "..choix.children...resultats.children..",
+        "outputs": [
+            {"id": "choix", "property": "children"},
+            {"id": "resultats", "property": "children"},
+        ],
+        "inputs": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": ["url.search"],
+        "state": [],
+    }
+    reply = client.post("/equipe/_dash-update-component", json=body)
+    assert reply.status_code == 200, reply.get_data(as_text=True)
+    assert reply.headers["Cache-Control"] == "no-store"
+    return json.dumps(reply.get_json(), ensure_ascii=False)
+
+
+def answer(client: FlaskClient, place: Place, choice: str, n: int, **more: str) -> None:
+    for _ in range(n):
+        reply = send_answers(client, place.code, {"satisfaction": choice, **more})
+        assert reply.status_code == 303
+
+
+@pytest.fixture
+def client(app_with) -> FlaskClient:
+    """An app that takes this test's 65 answers from one address in a few seconds."""
+    return app_with(rate_limit_client_per_hour=1000)
+
+
+@pytest.fixture
+def two_teams(client: FlaskClient, make_place, session_factory) -> tuple[Place, Place]:
+    mine, theirs = make_place(), make_place()
+    answer(client, mine, "tres_bien", 30, objectif="oui", motif="demarches")
+    answer(client, mine, "pas_bien", 10, objectif="non", motif="loisirs")
+    answer(client, theirs, "bien", 25, objectif="en_partie")
+    fold_all_pending(session_factory, dt.date.today())
+    return mine, theirs
+
+
+def test_the_space_is_closed_until_a_team_member_signs_in(
+    app_with, client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, _ = two_teams
+    page = client.get("/equipe/")
+    assert page.status_code == 302 and page.headers["Location"].endswith("/equipe/connexion")
+    name = team_name(session_factory, team_of(session_factory, mine))
+    for text in (layout(client), callback(client)):
+        assert "pas connecté" in text and name not in text and "Satisfaction" not in text
+    other = app_with()  # a coordinator is not a team: no team space
+    sign_in(other, Role.COORDINATOR, "departement:51")
+    assert other.get("/equipe/").status_code == 302
+    assert "pas connecté" in callback(other)
+
+
+def test_a_team_sees_its_own_figures_exactly(
+    client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, _ = two_teams
+    team_id = team_of(session_factory, mine)
+    sign_in(client, Role.TEAM, str(team_id))
+    assert client.get("/equipe/").status_code == 200
+    assert team_name(session_factory, team_id) in layout(client)
+    text = callback_search(client, "")  # what the page shows first
+    assert "40 réponses" in text  # exact, never perturbed for the team itself
+    assert value_text("score", 30 * 10 / 40) in text  # 30 × 10 + 10 × 0 over 40
+    assert value_text("share", 30 / 40) in text  # objectif "oui"
+    assert "Aide aux démarches administratives" in text
+    assert "Ce que disent vos usagers" in text
+    # Months before this one hold no answers: shown as gaps, without any count.
+    assert "pas encore assez de réponses" in text
+
+
+def test_a_team_never_reads_another_teams_place(
+    client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, theirs = two_teams
+    sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    their_name = team_name(session_factory, team_of(session_factory, theirs))
+    for place in (str(theirs.id), "999999", "²", "-1", "12.0", "tous; DROP"):
+        text = callback(client, "3m", place)
+        assert "pas un de vos lieux" in text or "non reconnu" in text
+        assert their_name not in text and "25 réponses" not in text
+    assert "40 réponses" in callback(client, "12m", str(mine.id))
+    assert their_name not in layout(client) and theirs.name not in layout(client)
+
+
+def test_bad_periods_get_a_clear_message(
+    client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, _ = two_teams
+    sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    for period in ("2999T1", "1999", "5m", "", "2026T9"):
+        assert "non reconnu" in callback(client, period)
+    for search in (["?periode=3m"], "?periode=3m&periode=12m", "?x=1", "?" + "a" * 500, None):
+        assert "non reconnu" in callback_search(client, search)
+    assert "40 réponses" in callback_search(client, "")  # the defaults: 3 months, every place
+    year = str(dt.date.today().year)
+    assert "40 réponses" in callback(client, year)
+
+
+def test_a_revoked_token_or_a_logout_closes_the_space_at_once(
+    client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, _ = two_teams
+    principal = sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    assert "40 réponses" in callback(client)
+    with session_factory.begin() as session:
+        revoke(session, principal.jti, dt.date.today())
+    assert "pas connecté" in callback(client)  # the next callback, not the next page load
+    principal = sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    page = layout(client)
+    csrf = re.search(r'"value": "([0-9a-f]{64})", "type": "hidden", "name": "csrf"', page)
+    assert csrf, re.findall(r'.{80}"csrf".{120}', page)
+    assert client.post("/equipe/deconnexion", data={"csrf": csrf.group(1)}).status_code == 303
+    assert "pas connecté" in callback(client)
+
+
+def test_the_text_says_only_what_the_table_shows(
+    client: FlaskClient, two_teams: tuple[Place, Place], session_factory
+) -> None:
+    mine, _ = two_teams
+    sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    text = callback(client, "3m")
+    # No earlier period: nothing is compared, and the text says too few answers.
+    assert "Trop peu de réponses pour dire si" in text
+    assert "a augmenté" not in text and "a baissé" not in text
