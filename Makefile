@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test install install-test chromium lint typecheck pytest demo clean
+.PHONY: test install install-test chromium pango lint typecheck pytest demo clean
 
 test: install-test lint typecheck pytest
 
@@ -13,7 +13,7 @@ install:
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 
-install-test: chromium
+install-test: chromium pango
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -21,6 +21,12 @@ install-test: chromium
 # Browser tests use Debian's Chromium (never a downloaded browser build).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+# weasyprint (the annual report's PDF) needs Pango and HarfBuzz; without them the report is
+# still served as HTML and the page says the PDF is unavailable.
+PANGO := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+pango:
+	@dpkg -s $(PANGO) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $(PANGO); }
 
 lint:
 	$(BIN)/ruff check observatory survey dashboards migrations tests tools bench

@@ -13,6 +13,14 @@ from observatory.exports.models import Edition, EditionCell
 from observatory.places.models import Kiosk, Place, Team, TeamPlace
 from observatory.questionnaires.models import Questionnaire
 from observatory.responses.models import Answer, Comment, Response
+from observatory.teamspace.models import (
+    CommentReview,
+    DigestSent,
+    TeamAction,
+    TeamActionVersion,
+    TeamContact,
+    TeamYearNote,
+)
 from observatory.territories.models import Territory
 
 __all__ = [
@@ -21,6 +29,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Comment",
+    "CommentReview",
+    "DigestSent",
     "Edition",
     "EditionCell",
     "FoldWatermark",
@@ -32,7 +42,11 @@ __all__ = [
     "SigninCode",
     "StaffSession",
     "Team",
+    "TeamAction",
+    "TeamActionVersion",
+    "TeamContact",
     "TeamPlace",
+    "TeamYearNote",
     "Territory",
     "TokenRevocation",
 ]
