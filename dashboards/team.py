@@ -1,16 +1,16 @@
 """The team space (/equipe/): a Dash app on the product's Flask server, for signed-in teams.
 
-Authorization is checked on every request the app answers, not only on page load: the index
-redirects to the sign-in page, and the layout and every callback ask who is signed in (the
+Authorization is checked on every request the app answers, not only on page load: the pages
+redirect to the sign-in page, and the layout and every callback ask who is signed in (the
 session row, read once per request) and which places that team serves. A team never reads a
-place it does not serve, whatever a callback's inputs say.
+place it does not serve, whatever a callback's inputs say. Writes go through plain forms
+(dashboards/team_forms.py), checked the same way plus a CSRF value.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, dcc, html
 from flask import Flask, redirect, request
@@ -18,26 +18,38 @@ from werkzeug.wrappers import Response
 
 from dashboards.csp import STYLE_HASHES
 from dashboards.shell import ObservatoryDash
-from dashboards.team_view import ALL_PLACES, choices, render_results
-from observatory.access.sessions import csrf_for
+from dashboards.team_forms import team_forms
+from dashboards.team_pages import actions_page, comments_page, held_page, results_page
 from observatory.access.tokens import Principal, Role
-from observatory.analysis import periods
-from observatory.analysis.team import NotYourPlaceError, TeamResults, team_name, team_results
+from observatory.analysis.team import NotYourPlaceError, team_name
 from observatory.clock import today
 from observatory.runtime import Runtime
 from observatory.web.headers import register_dash_policy
-from observatory.web.staff import SPACE_PATH, current_principal, session_id
+from observatory.web.staff import SPACE_PATH, csrf, current_principal
 
-PLACE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
-MAX_SEARCH = 100
 STATIC_PARTS = ("/assets/", "/_dash-component-suites/")  # versioned files, cached for a year
 SIGNIN = "/equipe/connexion"
+# The space's pages: path under /equipe/ → (link text, page builder).
+Page = Callable[[Runtime, int, object, str], list[Any]]
+PAGES: dict[str, tuple[str, Page]] = {
+    "": ("Résultats", lambda rt, team, search, _csrf: results_page(rt, team, search)),
+    "commentaires": ("Commentaires", comments_page),
+    "actions": ("Nous avons fait", actions_page),
+    "attente": ("Réponses en attente", held_page),
+}
 
 
 def _team_of(principal: Principal | None) -> int | None:
     if principal is None or principal.role is not Role.TEAM:
         return None
     return int(principal.scope)
+
+
+def _page_key(pathname: object) -> str | None:
+    if not isinstance(pathname, str) or not pathname.startswith(SPACE_PATH):
+        return None
+    key = pathname.removeprefix(SPACE_PATH).strip("/")
+    return key if key in PAGES else None
 
 
 def _signed_out() -> html.Div:
@@ -51,34 +63,27 @@ def _signed_out() -> html.Div:
     )
 
 
-def _results(runtime: Runtime, team_id: int, place: str, period_code: str) -> TeamResults:
-    settings = runtime.settings
-    period = periods.period(period_code, today(settings.timezone))
-    place_id = None if place == ALL_PLACES else int(place)
-    with runtime.sessions() as session:
-        return team_results(
-            session,
-            team_id,
-            place_id=place_id,
-            period=period,
-            questionnaire=runtime.current_questionnaire(),
-            settings=settings,
+def _problem(message: str) -> html.Div:
+    return html.Div(html.P(message), role="alert", className="alert")
+
+
+def _sections(current: str, year: int) -> html.Nav:
+    """The space's pages; the one shown is marked in words, not by colour alone."""
+    links: list[Any] = []
+    for key, (label, _) in PAGES.items():
+        content: list[Any] = [label]
+        if key == current:
+            content.append(html.Span(" (page affichée)", className="chosen-mark"))
+        links.append(
+            html.Li(dcc.Link(content, href=SPACE_PATH + key, className="chosen" * (key == current)))
         )
-
-
-def choice_of(search: object) -> tuple[str, str]:
-    """(period code, place) from the page's query string ("?periode=12m&lieu=42"); defaults
-    for what is missing. ValueError for what is not a query string of ours."""
-    if not isinstance(search, str) or len(search) > MAX_SEARCH:
-        raise ValueError("adresse non reconnue")
-    query = parse_qs(search.removeprefix("?"), keep_blank_values=True)
-    if set(query) - {"periode", "lieu"} or any(len(v) != 1 for v in query.values()):
-        raise ValueError("adresse non reconnue")
-    period_code = query.get("periode", [periods.DEFAULT])[0]
-    place = query.get("lieu", [ALL_PLACES])[0]
-    if place != ALL_PLACES and not PLACE_ID.fullmatch(place):
-        raise NotYourPlaceError(place)
-    return period_code, place
+    links.append(html.Li(html.A("Bilan annuel", href=f"{SPACE_PATH}bilan/{year}")))
+    links.append(html.Li(html.A("Saisir des réponses papier", href=f"{SPACE_PATH}saisie")))
+    return html.Nav(
+        html.Ul(links, className="choice-list"),
+        className="sections",
+        **{"aria-label": "Pages de l'espace équipe"},  # type: ignore[arg-type]
+    )
 
 
 def _page(runtime: Runtime, principal: Principal | None) -> html.Div:
@@ -92,21 +97,14 @@ def _page(runtime: Runtime, principal: Principal | None) -> html.Div:
         )
     with runtime.sessions() as session:
         name = team_name(session, team_id)
-    csrf = csrf_for(session_id(), runtime.settings.secret_key.get_secret_value())
-    nav = html.Nav(
+    logout = html.Form(
         [
-            html.A("Saisir des réponses papier", href="/equipe/saisie"),
-            html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf", value=csrf, id="csrf"),
-                    html.Button("Se déconnecter", type="submit", className="link-button"),
-                ],
-                method="post",
-                action="/equipe/deconnexion",
-            ),
+            dcc.Input(type="hidden", name="csrf", value=csrf(), id="csrf"),
+            html.Button("Se déconnecter", type="submit", className="link-button"),
         ],
-        className="team-nav",
-        **{"aria-label": "Espace équipe"},  # type: ignore[arg-type]
+        method="post",
+        action="/equipe/deconnexion",
+        className="logout",
     )
     return html.Div(
         [
@@ -115,16 +113,16 @@ def _page(runtime: Runtime, principal: Principal | None) -> html.Div:
             html.Main(
                 [
                     html.H1(f"Espace équipe – {name}"),
-                    nav,
+                    logout,
+                    html.Div(id="sections"),
                     html.P(
                         "Ce que disent, de façon anonyme, les personnes que vous avez "
                         "accompagnées. Les chiffres changent quand vous choisissez une autre "
                         "période ou un autre lieu.",
                     ),
-                    html.Div(id="choix", className="controls"),
                     html.Div(
-                        html.P("Chargement des résultats…"),
-                        id="resultats",
+                        html.P("Chargement…"),
+                        id="page",
                         **{"aria-live": "polite"},  # type: ignore[arg-type]
                     ),
                 ],
@@ -145,31 +143,35 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
     )
     app.config.suppress_callback_exceptions = True
     app.layout = lambda: _page(runtime, current_principal())
+    server.register_blueprint(team_forms)
 
     @app.callback(
-        Output("choix", "children"),
-        Output("resultats", "children"),
+        Output("sections", "children"),
+        Output("page", "children"),
+        Input("url", "pathname"),
         Input("url", "search"),
     )
-    def update(search: object) -> tuple[list[Any], Any]:
+    def show(pathname: object, search: object) -> tuple[Any, Any]:
         team_id = _team_of(current_principal())  # every callback, not only the page load
         if team_id is None:
             return [], _signed_out()
+        key = _page_key(pathname)
+        year = today(runtime.settings.timezone).year
+        if key is None:
+            return _sections("", year), _problem("Cette page n'existe pas.")
         try:
-            period_code, place = choice_of(search)
-            results = _results(runtime, team_id, place, period_code)
+            content = PAGES[key][1](runtime, team_id, search, csrf())
         except NotYourPlaceError:
-            return [], _problem("Ce lieu n'est pas un de vos lieux.")
+            content = [_problem("Ce lieu n'est pas un de vos lieux.")]
         except ValueError as error:
-            return [], _problem(f"Choix non reconnu : {error}.")
-        offered = periods.offered(today(runtime.settings.timezone))
-        return choices(offered, results), render_results(results)
+            content = [_problem(f"Choix non reconnu : {error}.")]
+        return _sections(key, year), content
 
     @server.before_request
     def signed_in_first() -> Response | None:
-        """The index of the space sends a visitor who is not signed in as a team member to
-        the sign-in page (the layout and callbacks refuse them too)."""
-        if request.path != SPACE_PATH:
+        """A page of the space sends a visitor who is not signed in as a team member to the
+        sign-in page (the layout and callbacks refuse them too)."""
+        if _page_key(request.path) is None or request.method != "GET":
             return None
         if _team_of(current_principal()) is None:
             return redirect(SIGNIN)
@@ -185,7 +187,3 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
 
     register_dash_policy(server, SPACE_PATH, app.csp_hashes(), STYLE_HASHES)
     return app
-
-
-def _problem(message: str) -> html.Div:
-    return html.Div(html.P(message), role="alert", className="alert")

@@ -7,6 +7,7 @@ summary and the table as its alternative. Nothing is said by colour alone.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dash import dcc, html
@@ -20,6 +21,7 @@ from observatory.analysis.team import IndicatorRow, TeamResults
 from observatory.analysis.wording import difference_text, interval_text, number, value_text
 
 ALL_PLACES = "tous"
+PLACE_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is True
 TOO_FEW = "pas encore assez de réponses"
 HELD_BACK = "secret statistique"
 TREND_INDICATOR = "satisfaction"
@@ -219,7 +221,7 @@ def themes_section(results: TeamResults) -> html.Section:
     )
 
 
-def _choice_list(legend: str, items: list[tuple[str, str, bool]]) -> html.Nav:
+def choice_list(legend: str, items: list[tuple[str, str, bool]]) -> html.Nav:
     """Links that change what the page shows (they keep the choice in the address, so it can
     be bookmarked); the one shown is marked in words and in bold, not by colour alone."""
     links = []
@@ -229,27 +231,30 @@ def _choice_list(legend: str, items: list[tuple[str, str, bool]]) -> html.Nav:
             content.append(html.Span(" (affiché)", className="chosen-mark"))
         links.append(html.Li(dcc.Link(content, href=href, className="chosen" if chosen else "")))
     return html.Nav(
-        [html.H2(legend, className="choice-title"), html.Ul(links, className="choice-list")],
+        [html.P(legend, className="choice-title"), html.Ul(links, className="choice-list")],
         **{"aria-label": legend},  # type: ignore[arg-type]
     )
 
 
-def choices(offered: list[Period], results: TeamResults) -> list[Any]:
+def choices(offered: list[Period], results: TeamResults, base: str) -> list[Any]:
     place = str(results.place.id) if results.place else ALL_PLACES
     by_period = [
-        (p.label[0].upper() + p.label[1:], f"?periode={p.code}&lieu={place}",
+        (p.label[0].upper() + p.label[1:], f"{base}?periode={p.code}&lieu={place}",
          p.code == results.period.code)
         for p in offered
     ]  # fmt: skip
-    out: list[Any] = [_choice_list("Période", by_period)]
+    out: list[Any] = [choice_list("Période", by_period)]
     if len(results.places) > 1:
         code = results.period.code
-        by_place = [("Tous nos lieux", f"?periode={code}&lieu={ALL_PLACES}", results.place is None)]
-        by_place += [
-            (p.name, f"?periode={code}&lieu={p.id}", results.place == p) for p in results.places
+        by_place = [
+            ("Tous nos lieux", f"{base}?periode={code}&lieu={ALL_PLACES}", results.place is None)
         ]
-        out.append(_choice_list("Lieu", by_place))
-    return out
+        by_place += [
+            (p.name, f"{base}?periode={code}&lieu={p.id}", results.place == p)
+            for p in results.places
+        ]
+        out.append(choice_list("Lieu", by_place))
+    return [html.Div(out, className="controls")]
 
 
 def render_results(results: TeamResults) -> list[Any]:

@@ -11,7 +11,6 @@ the browser gets only an opaque random id in an HttpOnly, SameSite=Strict cookie
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import re
 import uuid
 from typing import Any
@@ -32,7 +31,6 @@ from observatory.access import audit
 from observatory.access.scopes import allowed_places, may_enter_for
 from observatory.access.sessions import (
     close_session,
-    csrf_for,
     open_session,
     utcnow,
 )
@@ -45,6 +43,8 @@ from observatory.responses.ingest import Ingestion, Status, ingest
 from observatory.web.context import request_session, runtime, unit_of_work
 from observatory.web.staff import (
     SPACE_PATH,
+    check_csrf,
+    csrf,
     current_principal,
     forget_cookie,
     session_id,
@@ -65,15 +65,6 @@ def no_store(response: Response) -> Response:
     """Staff pages hold scoped data and CSRF values: no browser or proxy may keep a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _csrf() -> str:
-    return csrf_for(session_id(), runtime().settings.secret_key.get_secret_value())
-
-
-def _check_csrf() -> None:
-    if not session_id() or not hmac.compare_digest(_csrf(), request.form.get("csrf", "")):
-        abort(400)
 
 
 def _signed_in(principal: Principal, method: str) -> Response:
@@ -151,7 +142,7 @@ def link_signin(code: str) -> ResponseReturnValue:
 
 @entry_blueprint.post("/deconnexion")
 def logout() -> ResponseReturnValue:
-    _check_csrf()
+    check_csrf()
     with unit_of_work() as db:
         close_session(db, session_id(), now=utcnow())
     response = redirect(url_for("entry.login_form", lang=g.lang), code=303)
@@ -170,7 +161,7 @@ def _render(principal: Principal, status: int = 200, **state: Any) -> ResponseRe
         channels=ENTRY_CHANNELS,
         questionnaire=rt.current_questionnaire(),
         messages=ERROR_MESSAGES,
-        csrf=_csrf(),
+        csrf=csrf(),
         idempotency_key=uuid.uuid4().hex,
         today=now,
         earliest=now - dt.timedelta(days=BACK_DAYS),
@@ -192,7 +183,7 @@ def entry_submit() -> ResponseReturnValue:
     principal = current_principal()
     if principal is None:
         return redirect(url_for("entry.login_form", lang=g.lang), code=303)
-    _check_csrf()
+    check_csrf()
     rt = runtime()
     questionnaire = rt.current_questionnaire()
     raw = answers_from(request.form, questionnaire)

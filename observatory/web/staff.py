@@ -9,11 +9,12 @@ revoked token closes every page at once, not at the next page load.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
-from flask import after_this_request, g, has_request_context, request
+from flask import abort, after_this_request, g, has_request_context, request
 from werkzeug.wrappers import Response
 
-from observatory.access.sessions import Limits, resume, utcnow
+from observatory.access.sessions import Limits, csrf_for, resume, utcnow
 from observatory.access.tokens import Principal
 from observatory.config import Settings
 from observatory.web.context import runtime, unit_of_work
@@ -67,6 +68,17 @@ def current_principal() -> Principal | None:
             after_this_request(forget_cookie)
     g.staff_principal = principal
     return principal
+
+
+def csrf() -> str:
+    """The CSRF value of this browser's session, for the forms of staff pages."""
+    return csrf_for(session_id(), runtime().settings.secret_key.get_secret_value())
+
+
+def check_csrf() -> None:
+    """Refuse (400) a form that does not carry this session's CSRF value."""
+    if not session_id() or not hmac.compare_digest(csrf(), request.form.get("csrf", "")):
+        abort(400)
 
 
 SPACE_PATH = "/equipe/"  # the team space; a team member lands there once signed in

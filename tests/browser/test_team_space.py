@@ -68,8 +68,8 @@ def open_space(browser: Browser, url: str, team_id: int, width: int) -> Page:
     page.fill("#token", token)
     page.click("button[type=submit]")
     page.wait_for_url("**/equipe/")
-    expect(page.locator("#resultats h2").first).to_be_visible()
-    expect(page.locator("#choix, #resultats [role=alert]").first).to_be_visible()
+    expect(page.locator("#page h2").first).to_be_visible()
+
     return page
 
 
@@ -90,6 +90,21 @@ def test_every_state_of_the_space_is_accessible(
     page.get_by_role("link", name="Les 12 derniers mois").click()
     expect(page.locator("#reponses")).to_contain_text("12 derniers mois")
     check(page, "12-mois", width)
+    page.get_by_role("link", name="Commentaires").click()
+    expect(page.locator("#commentaires-resume")).to_be_visible()
+    check(page, "commentaires", width)
+    page.get_by_role("link", name="Pas bien du tout").click()
+    expect(page.locator("#commentaires-resume")).to_contain_text("filtres choisis")
+    check(page, "commentaires-filtres", width)
+    page.get_by_role("link", name="Nous avons fait").click()
+    page.fill("#dit", "Les horaires ne conviennent pas")
+    page.fill("#fait", "Ouverture le samedi matin")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("[role=status]")).to_contain_text("enregistré")
+    check(page, "actions", width)
+    page.get_by_role("link", name="Réponses en attente").click()
+    expect(page.locator("#attente-titre")).to_be_visible()
+    check(page, "attente", width)
     page.context.close()
     page = open_space(browser, url, empty, width)
     expect(page.locator("#analyse")).to_contain_text("Pas encore assez de réponses")
@@ -119,6 +134,6 @@ def test_the_dates_shown_are_months_only(browser: Browser, space: tuple[str, int
     """Nothing on the page is dated to the day (answers are dated to the month)."""
     url, busy, _ = space
     page = open_space(browser, url, busy, 1280)
-    text = page.locator("#resultats").inner_text()
+    text = page.locator("#page").inner_text()
     assert dt.date.today().isoformat() not in text
     page.context.close()

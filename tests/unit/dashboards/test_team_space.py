@@ -55,14 +55,17 @@ def callback(client: FlaskClient, period: object = "3m", place: object = "tous")
     return callback_search(client, search)
 
 
-def callback_search(client: FlaskClient, search: object) -> str:
+def callback_search(client: FlaskClient, search: object, path: str = "/equipe/") -> str:
     body = {
-        "output": "..choix.children...resultats.children..",
+        "output": "..sections.children...page.children..",
         "outputs": [
-            {"id": "choix", "property": "children"},
-            {"id": "resultats", "property": "children"},
+            {"id": "sections", "property": "children"},
+            {"id": "page", "property": "children"},
         ],
-        "inputs": [{"id": "url", "property": "search", "value": search}],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": path},
+            {"id": "url", "property": "search", "value": search},
+        ],
         "changedPropIds": ["url.search"],
         "state": [],
     }
@@ -148,7 +151,7 @@ def test_bad_periods_get_a_clear_message(
     sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
     for period in ("2999T1", "1999", "5m", "", "2026T9"):
         assert "non reconnu" in callback(client, period)
-    for search in (["?periode=3m"], "?periode=3m&periode=12m", "?x=1", "?" + "a" * 500, None):
+    for search in (["?periode=3m"], "?periode=3m&periode=12m", "?x=1", "?" + "a" * 500, 12):
         assert "non reconnu" in callback_search(client, search)
     assert "40 réponses" in callback_search(client, "")  # the defaults: 3 months, every place
     year = str(dt.date.today().year)

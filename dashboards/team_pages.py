@@ -1,0 +1,124 @@
+"""The pages of the team space, each parse → query → components: results, comments, "nous
+avons fait" and answers held for review. The caller has checked who is signed in; each page
+reads only the places the team serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import parse_qs
+
+from dashboards.team_forms import theme_labels_of, topics
+from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
+from dashboards.team_work_view import actions_view, comments_view, held_view
+from observatory.aggregation.review import held_answers
+from observatory.analysis import periods
+from observatory.analysis.team import NotYourPlaceError, team_places, team_results
+from observatory.clock import today
+from observatory.runtime import Runtime
+from observatory.teamspace.actions import list_actions
+from observatory.teamspace.comments import team_comments
+
+MAX_SEARCH = 300
+DONE = {
+    "traite": "Le commentaire est marqué « traité ».",
+    "rouvert": "Le commentaire est de nouveau parmi les commentaires à lire.",
+    "enregistre": "C'est enregistré.",
+    "retire": "L'action est retirée ; son historique est gardé.",
+    "liberer": "Les réponses sont comptées dans vos chiffres.",
+    "ecarter": "Les réponses sont écartées : elles ne seront jamais comptées.",
+}
+
+
+def parse_query(search: object, allowed: set[str]) -> dict[str, str]:
+    """The page's query string ("?periode=12m&lieu=42") as a dict; ValueError for anything
+    that is not one of ours."""
+    if search is None:
+        search = ""
+    if not isinstance(search, str) or len(search) > MAX_SEARCH:
+        raise ValueError("adresse non reconnue")
+    query = parse_qs(search.removeprefix("?"), keep_blank_values=True)
+    if set(query) - allowed or any(len(v) != 1 for v in query.values()):
+        raise ValueError("adresse non reconnue")
+    return {key: values[0] for key, values in query.items()}
+
+
+def _choice(query: dict[str, str]) -> tuple[str, int | None]:
+    place = query.get("lieu", ALL_PLACES)
+    if place != ALL_PLACES and not PLACE_ID.fullmatch(place):
+        raise NotYourPlaceError(place)
+    return query.get("periode", periods.DEFAULT), None if place == ALL_PLACES else int(place)
+
+
+def _today(runtime: Runtime) -> dt.date:
+    return today(runtime.settings.timezone)
+
+
+def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
+    period_code, place_id = _choice(parse_query(search, {"periode", "lieu"}))
+    period = periods.period(period_code, _today(runtime))
+    with runtime.sessions() as session:
+        results = team_results(
+            session,
+            team_id,
+            place_id=place_id,
+            period=period,
+            questionnaire=runtime.current_questionnaire(),
+            settings=runtime.settings,
+        )
+    offered = periods.offered(_today(runtime))
+    return choices(offered, results, "/equipe/") + render_results(results)
+
+
+def comments_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
+    query = parse_query(search, {"periode", "lieu", "motif", "note", "fait"})
+    period_code, place_id = _choice(query)
+    period = periods.period(period_code, _today(runtime))
+    questionnaire = runtime.current_questionnaire()
+    themes = theme_labels_of(questionnaire)
+    levels = questionnaire.question("satisfaction")
+    notes = {o.code: o.label for o in levels.options} if levels else {}
+    theme, note = query.get("motif") or None, query.get("note") or None
+    if (theme and theme not in themes) or (note and note not in notes):
+        raise ValueError("filtre non reconnu")
+    with runtime.sessions() as session:
+        places = team_places(session, team_id)
+        shown = [p for p in places if place_id is None or p.id == place_id]
+        if place_id is not None and not shown:
+            raise NotYourPlaceError(str(place_id))
+        found = team_comments(
+            session, team_id, [p.id for p in shown], period.months,
+            k=runtime.settings.k_team, theme=theme, satisfaction=note,
+        )  # fmt: skip
+    return comments_view(
+        found, period=period, offered=periods.offered(_today(runtime)), places=places,
+        place_id=place_id, themes=themes, notes=notes, theme=theme, note=note,
+        search=search if isinstance(search, str) else "", csrf=csrf,
+        done=DONE.get(query.get("fait", "")),
+    )  # fmt: skip
+
+
+def actions_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
+    query = parse_query(search, {"fait", "modifier"})
+    edit = query.get("modifier")
+    with runtime.sessions() as session:
+        entries = list_actions(session, team_id)
+    editing = next((e for e in entries if str(e.id) == edit), None)
+    if edit and editing is None:
+        raise ValueError("action inconnue")
+    return actions_view(
+        entries, editing=editing, topics=topics(theme_labels_of(runtime.current_questionnaire())),
+        csrf=csrf, today=_today(runtime), done=DONE.get(query.get("fait", "")),
+    )  # fmt: skip
+
+
+def held_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
+    query = parse_query(search, {"fait"})
+    with runtime.sessions() as session:
+        places = team_places(session, team_id)
+        held = held_answers(session, [p.id for p in places])
+    names = {p.code: p.name for p in places}
+    return held_view(
+        held, names, csrf=csrf, release_days=runtime.settings.burst_release_days,
+        done=DONE.get(query.get("fait", "")),
+    )  # fmt: skip
