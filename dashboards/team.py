@@ -20,6 +20,7 @@ from dashboards.csp import STYLE_HASHES
 from dashboards.shell import ObservatoryDash
 from dashboards.team_forms import team_forms
 from dashboards.team_pages import actions_page, comments_page, held_page, results_page
+from dashboards.team_report import team_report
 from observatory.access.tokens import Principal, Role
 from observatory.analysis.team import NotYourPlaceError, team_name
 from observatory.clock import today
@@ -144,6 +145,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
     app.config.suppress_callback_exceptions = True
     app.layout = lambda: _page(runtime, current_principal())
     server.register_blueprint(team_forms)
+    server.register_blueprint(team_report)
 
     @app.callback(
         Output("sections", "children"),

@@ -23,6 +23,7 @@ from observatory.clock import today
 from observatory.questionnaires.definitions import Questionnaire
 from observatory.teamspace.actions import ActionError, save_action, withdraw_action
 from observatory.teamspace.comments import set_treated
+from observatory.teamspace.notes import NoteError, save_notes
 from observatory.web.context import runtime, unit_of_work
 from observatory.web.staff import check_csrf, current_principal
 
@@ -30,6 +31,7 @@ team_forms = Blueprint(
     "team_forms", __name__, url_prefix="/equipe/envoi", template_folder="templates"
 )
 NUMBER = re.compile(r"[0-9]{1,18}")
+YEAR = re.compile(r"20[0-9]{2}")
 MONTH = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 # Where a form may send the browser back to: the space's own pages, with their query string.
 BACK = re.compile(r"/equipe/(commentaires|actions|attente)?(\?[A-Za-z0-9=&_%.-]{0,200})?")
@@ -127,6 +129,21 @@ def withdraw() -> ResponseReturnValue:
         if not withdraw_action(db, team_id, int(action_id), _today()):
             abort(404)
     return _back("/equipe/actions", fait="retire")
+
+
+@team_forms.post("/bilan")
+def notes() -> ResponseReturnValue:
+    team_id = _team()
+    year = request.form.get("annee", "")
+    if not YEAR.fullmatch(year):
+        abort(400)
+    try:
+        with unit_of_work() as db:
+            save_notes(db, team_id, int(year), done=request.form.get("fait", ""),
+                       next_year=request.form.get("prochain", ""), today=_today())  # fmt: skip
+    except NoteError as error:
+        return _refused(str(error), f"/equipe/bilan/{year}")
+    return redirect(f"/equipe/bilan/{year}?fait=enregistre", code=303)
 
 
 @team_forms.post("/attente")

@@ -42,11 +42,11 @@ def _scrolling(caption: str, head: html.Tr, rows: list[html.Tr], table_id: str) 
     )
 
 
-def _value(kind: str, estimate: Estimate | None, missing: str = TOO_FEW) -> str:
+def indicator_value(kind: str, estimate: Estimate | None, missing: str = TOO_FEW) -> str:
     return value_text(kind, estimate.value) if estimate else missing
 
 
-def _change_text(row: IndicatorRow, verdict: str) -> str:
+def change_text(row: IndicatorRow, verdict: str) -> str:
     change = row.change
     if verdict == "peu" or change.comparison is None or change.previous.estimate is None:
         return "trop peu de réponses pour comparer"
@@ -80,7 +80,7 @@ def indicators_section(results: TeamResults) -> html.Section:
             html.Th("Vos usagers", scope="col"),
             html.Th("Intervalle de confiance à 95 %", scope="col"),
             html.Th("Réponses", scope="col"),
-            html.Th("Par rapport à la période précédente", scope="col"),
+            html.Th(f"Par rapport à {results.period.versus}", scope="col"),
             html.Th(departement, scope="col"),
             html.Th("France", scope="col"),
         ]
@@ -93,12 +93,12 @@ def indicators_section(results: TeamResults) -> html.Section:
             html.Tr(
                 [
                     html.Th(indicator.label, scope="row"),
-                    html.Td(_value(indicator.kind, now)),
+                    html.Td(indicator_value(indicator.kind, now)),
                     html.Td(interval_text(indicator.kind, now) if now else ""),
                     html.Td(number(now.n) if now else ""),
-                    html.Td(_change_text(row, results.verdicts[indicator.id])),
-                    html.Td(_value(indicator.kind, row.departement, HELD_BACK)),
-                    html.Td(_value(indicator.kind, row.france, HELD_BACK)),
+                    html.Td(change_text(row, results.verdicts[indicator.id])),
+                    html.Td(indicator_value(indicator.kind, row.departement, HELD_BACK)),
+                    html.Td(indicator_value(indicator.kind, row.france, HELD_BACK)),
                 ],
                 id=figure_id(indicator.id),
             )
@@ -157,7 +157,7 @@ def months_section(results: TeamResults) -> html.Section:
             cells.append(html.Td(TOO_FEW, colSpan=1 + len(INDICATORS), className="gap"))
         else:
             cells.append(html.Td(number(month.answers)))
-            cells += [html.Td(_value(i.kind, month.values.get(i.id))) for i in INDICATORS]
+            cells += [html.Td(indicator_value(i.kind, month.values.get(i.id))) for i in INDICATORS]
         body.append(html.Tr(cells))
     return html.Section(
         [

@@ -74,7 +74,7 @@ def _listed(subjects: Sequence[str]) -> str:
     return f"{', '.join(subjects[:-1])} et {subjects[-1]}"
 
 
-def _change_sentence(item: Change) -> Sentence:
+def _change_sentence(item: Change, versus: str) -> Sentence:
     assert item.comparison is not None
     assert item.current.estimate is not None and item.previous.estimate is not None
     indicator = item.indicator
@@ -83,7 +83,7 @@ def _change_sentence(item: Change) -> Sentence:
     before = value_text(indicator.kind, item.previous.estimate.value)
     text = (
         f"{indicator.subject[0].upper()}{indicator.subject[1:]} {went} : {now} contre {before} "
-        f"sur la période précédente ({difference_text(indicator.kind, item.comparison.difference)}"
+        f"pour {versus} ({difference_text(indicator.kind, item.comparison.difference)}"
         "). Cet écart est trop grand pour s'expliquer par le hasard."
     )
     return Sentence("change", text, (figure_id(indicator.id),))
@@ -95,6 +95,7 @@ def analyse(
     answers: int | None,
     themes: Sequence[tuple[str, float]] = (),
     q: float = FDR_Q,
+    versus: str = "la période précédente",
 ) -> list[Sentence]:
     """The page's text. `answers` is the period's number of answers as the page shows it (None:
     below the team's threshold); `themes` the most frequent reasons for coming, with their
@@ -113,12 +114,12 @@ def analyse(
     stable = [c for c in changes if verdict[c.indicator.id] == "stable"]
     few = [c for c in changes if verdict[c.indicator.id] == "peu"]
     tested = found + stable
-    sentences = [_change_sentence(c) for c in found]
+    sentences = [_change_sentence(c, versus) for c in found]
     if not found and tested:
         sentences.append(
             Sentence(
                 "stable",
-                "Aucun changement net par rapport à la période précédente : les écarts que "
+                f"Aucun changement net par rapport à {versus} : les écarts que "
                 "montrent les chiffres peuvent s'expliquer par le hasard.",
                 tuple(figure_id(c.indicator.id) for c in tested),
             )
@@ -128,7 +129,7 @@ def analyse(
             Sentence(
                 "stable",
                 f"Pas de changement net pour {_listed([c.indicator.subject for c in stable])} : "
-                "les écarts avec la période précédente peuvent s'expliquer par le hasard.",
+                f"les écarts avec {versus} peuvent s'expliquer par le hasard.",
                 tuple(figure_id(c.indicator.id) for c in stable),
             )
         )
@@ -138,7 +139,7 @@ def analyse(
                 "few",
                 f"Trop peu de réponses pour dire si {_listed([c.indicator.subject for c in few])} "
                 f"{'a' if len(few) == 1 else 'ont'} changé : il en faut au moins {MIN_TEST_N} "
-                "sur cette période et sur la précédente.",
+                f"sur cette période et pour {versus}.",
                 tuple(figure_id(c.indicator.id) for c in few),
             )
         )

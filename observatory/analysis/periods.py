@@ -38,6 +38,7 @@ class Period:
     label: str  # "les 3 derniers mois (oct. 2026 à déc. 2026)"
     months: tuple[dt.date, ...]
     previous: tuple[dt.date, ...]
+    versus: str  # what it is compared with, in words ("les 3 mois précédents", "2025")
 
     @property
     def trend(self) -> tuple[dt.date, ...]:
@@ -56,20 +57,22 @@ def period(code: str, today: dt.date) -> Period:
         length = int(code[:-1])
         months = _run(this_month, length)
         label = f"les {length} derniers mois ({_span(months)})"
-        return Period(code, label, months, _run(shift(months[0], -1), length))
+        previous = _run(shift(months[0], -1), length)
+        return Period(code, label, months, previous, f"les {length} mois précédents")
     if match := _QUARTER.fullmatch(code):
         year, quarter = int(match["year"]), int(match["quarter"])
         months = _run(dt.date(year, 3 * quarter, 1), 3)
         if months[0] > this_month:
             raise ValueError(f"le trimestre {code} n'a pas commencé")
         label = f"le {quarter}{'er' if quarter == 1 else 'e'} trimestre {year} ({_span(months)})"
-        return Period(code, label, months, _run(shift(months[0], -1), 3))
+        return Period(code, label, months, _run(shift(months[0], -1), 3), "le trimestre précédent")
     if _YEAR.fullmatch(code):
         year = int(code)
         if year > today.year:
             raise ValueError(f"l'année {code} n'a pas commencé")
         months = _run(dt.date(year, 12, 1), 12)
-        return Period(code, f"l'année {year}", months, _run(dt.date(year - 1, 12, 1), 12))
+        previous = _run(dt.date(year - 1, 12, 1), 12)
+        return Period(code, f"l'année {year}", months, previous, str(year - 1))
     raise ValueError(f"période inconnue : {code!r}")
 
 

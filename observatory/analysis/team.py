@@ -248,7 +248,9 @@ def team_results(
         departement=_territory_name(session, departement),
         months=months,
         themes=themes,
-        sentences=analyse([r.change for r in indicators], answers=answers, themes=top),
+        sentences=analyse(
+            [r.change for r in indicators], answers=answers, themes=top, versus=period.versus
+        ),
         verdicts=verdicts([r.change for r in indicators]),
     )
 

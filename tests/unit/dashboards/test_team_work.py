@@ -18,10 +18,8 @@ from observatory.places.models import Place
 from observatory.responses.models import Comment
 from observatory.teamspace.models import TeamActionVersion
 from tests.conftest import send_answers
+from tests.unit.dashboards.conftest import MINE, THEIRS
 from tests.unit.dashboards.test_team_space import callback_search, layout, sign_in, team_of
-
-MINE = "Accueil très chaleureux, merci à Paul pour sa patience"
-THEIRS = "Texte distinctif de l'autre équipe zorglub"
 
 
 def csrf_of(client: FlaskClient) -> str:
@@ -35,21 +33,6 @@ def csrf_of(client: FlaskClient) -> str:
 @pytest.fixture
 def client(app_with) -> FlaskClient:
     return app_with(rate_limit_client_per_hour=1000)
-
-
-@pytest.fixture
-def places(client: FlaskClient, make_place, session_factory) -> tuple[Place, Place]:
-    mine, theirs = make_place(), make_place()
-    for i in range(6):
-        answers = {"satisfaction": "bien" if i else "pas_bien", "motif": "demarches"}
-        if i == 0:
-            answers["amelioration"] = MINE
-        assert send_answers(client, mine.code, answers).status_code == 303
-    for i in range(6):
-        answers = {"satisfaction": "bien", "amelioration": f"{THEIRS} {i}"}
-        assert send_answers(client, theirs.code, answers).status_code == 303
-    fold_all_pending(session_factory, dt.date.today())
-    return mine, theirs
 
 
 def comment_seq(factory: sessionmaker[Session], text: str) -> int:
