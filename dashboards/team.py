@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from dashboards.csp import STYLE_HASHES
 from dashboards.shell import ObservatoryDash
+from dashboards.team_download import team_download
 from dashboards.team_forms import team_forms
 from dashboards.team_pages import actions_page, comments_page, held_page, results_page
 from dashboards.team_report import team_report
@@ -146,6 +147,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
     app.layout = lambda: _page(runtime, current_principal())
     server.register_blueprint(team_forms)
     server.register_blueprint(team_report)
+    server.register_blueprint(team_download)
 
     @app.callback(
         Output("sections", "children"),

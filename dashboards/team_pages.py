@@ -43,7 +43,7 @@ def parse_query(search: object, allowed: set[str]) -> dict[str, str]:
     return {key: values[0] for key, values in query.items()}
 
 
-def _choice(query: dict[str, str]) -> tuple[str, int | None]:
+def team_choice(query: dict[str, str]) -> tuple[str, int | None]:
     place = query.get("lieu", ALL_PLACES)
     if place != ALL_PLACES and not PLACE_ID.fullmatch(place):
         raise NotYourPlaceError(place)
@@ -55,7 +55,7 @@ def _today(runtime: Runtime) -> dt.date:
 
 
 def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
-    period_code, place_id = _choice(parse_query(search, {"periode", "lieu"}))
+    period_code, place_id = team_choice(parse_query(search, {"periode", "lieu"}))
     period = periods.period(period_code, _today(runtime))
     with runtime.sessions() as session:
         results = team_results(
@@ -72,7 +72,7 @@ def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
 
 def comments_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
     query = parse_query(search, {"periode", "lieu", "motif", "note", "fait"})
-    period_code, place_id = _choice(query)
+    period_code, place_id = team_choice(query)
     period = periods.period(period_code, _today(runtime))
     questionnaire = runtime.current_questionnaire()
     themes = theme_labels_of(questionnaire)

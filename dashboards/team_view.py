@@ -108,10 +108,22 @@ def indicators_section(results: TeamResults) -> html.Section:
         if results.answers is not None
         else f"Pas encore assez de réponses sur {results.period.label} pour montrer des chiffres."
     )
+    place = str(results.place.id) if results.place else ALL_PLACES
+    query = f"?periode={results.period.code}&lieu={place}"
+    downloads = html.P(
+        [
+            "Télécharger ces chiffres : ",
+            html.A("tableur CSV", href=f"/equipe/telechargement/resultats.csv{query}"),
+            " · ",
+            html.A("classeur Excel (XLSX)", href=f"/equipe/telechargement/resultats.xlsx{query}"),
+        ],
+        className="downloads",
+    )
     return html.Section(
         [
             html.H2("Vos indicateurs", id="indicateurs-titre"),
             html.P(answers, id="reponses"),
+            downloads,
             html.P(
                 "Vos chiffres sont exacts ; ceux du département et de la France sont publiés "
                 "comme le public les voit (légèrement arrondis au hasard pour protéger les "
