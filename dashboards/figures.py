@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from dashboards.queries import MonthPoint
 from observatory.aggregation.stats import Estimate
+from observatory.analysis.funnel import Funnel
 from observatory.analysis.periods import month_label as label_of_month
 from observatory.analysis.wording import number as format_number
 
@@ -90,4 +91,49 @@ def trend_figure(months: Sequence[dt.date], values: Sequence[Estimate | None]) -
     return figure
 
 
-__all__ = ["format_number", "month_label", "monthly_answers_figure", "trend_figure"]
+def funnel_figure(result: Funnel) -> go.Figure:
+    """The places of a département: the team's own named (diamonds), the others anonymous
+    (circles), the département's score and the limits chance allows for each number of
+    answers (dashed: 95 %, dotted: 99.8 %)."""
+    traces: list[go.Scatter] = []
+    for level, dash in ((0.95, "dash"), (0.998, "dot")):
+        n, lower, upper = zip(*result.limits[level], strict=True)
+        name = f"Limites du hasard à {format_number(100 * level, 1 if level > 0.99 else 0)} %"
+        for bound, legend in ((lower, True), (upper, False)):
+            traces.append(go.Scatter(x=n, y=bound, mode="lines", name=name, showlegend=legend,
+                                     line={"color": "#3a3a3a", "dash": dash, "width": 1},
+                                     hoverinfo="skip"))  # fmt: skip
+    others = [p for p in result.points if p.name is None]
+    own = [p for p in result.points if p.name is not None]
+    grey = {"color": "#929292", "symbol": "circle", "size": 7}
+    traces.append(
+        go.Scatter(
+            x=[p.n for p in others], y=[p.score for p in others], mode="markers",
+            name="Autres lieux du département", marker=grey,
+        )
+    )  # fmt: skip
+    blue = {"color": BLEU_FRANCE, "symbol": "diamond", "size": 12}
+    traces.append(
+        go.Scatter(
+            x=[p.n for p in own], y=[p.score for p in own], mode="markers+text",
+            name="Vos lieux", text=[p.name for p in own], textposition="top center", marker=blue,
+        )
+    )  # fmt: skip
+    figure = go.Figure(traces)
+    figure.add_hline(y=result.target, line={"color": BLEU_FRANCE, "width": 1})
+    figure.update_layout(
+        margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=340, plot_bgcolor="white",
+        xaxis={"title": "Nombre de réponses", "type": "log"},
+        yaxis={"title": "Satisfaction sur 10", "range": [0, 10]},
+        font={"family": "system-ui, sans-serif"}, legend={"orientation": "h"},
+    )  # fmt: skip
+    return figure
+
+
+__all__ = [
+    "format_number",
+    "funnel_figure",
+    "month_label",
+    "monthly_answers_figure",
+    "trend_figure",
+]

@@ -8,12 +8,16 @@ import datetime as dt
 from typing import Any
 from urllib.parse import parse_qs
 
+from sqlalchemy.orm import Session
+
 from dashboards.team_forms import theme_labels_of, topics
 from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
 from observatory.analysis import periods
-from observatory.analysis.team import NotYourPlaceError, team_places, team_results
+from observatory.analysis.funnel import Funnel
+from observatory.analysis.standing import team_standing
+from observatory.analysis.team import NotYourPlaceError, TeamResults, team_places, team_results
 from observatory.clock import today
 from observatory.runtime import Runtime
 from observatory.teamspace.actions import list_actions
@@ -66,8 +70,24 @@ def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
             questionnaire=runtime.current_questionnaire(),
             settings=runtime.settings,
         )
+        standing = _standing(runtime, session, results)
     offered = periods.offered(_today(runtime))
-    return choices(offered, results, "/equipe/") + render_results(results)
+    return choices(offered, results, "/equipe/") + render_results(results, standing)
+
+
+def _standing(runtime: Runtime, session: Session, results: TeamResults) -> Funnel | None:
+    """The funnel of the team's département, around its public satisfaction score."""
+    target = next(
+        r.departement for r in results.indicators if r.change.indicator.id == "satisfaction"
+    )
+    if results.departement_code is None or target is None:
+        return None
+    shown = [results.place] if results.place else results.places
+    return team_standing(
+        session, results.departement_code, {p.code: p.name for p in shown},
+        period=results.period, target=target.value,
+        questionnaire=runtime.current_questionnaire(), settings=runtime.settings,
+    )  # fmt: skip
 
 
 def comments_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:

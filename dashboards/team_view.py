@@ -12,8 +12,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboards.figures import trend_figure
+from dashboards.figures import funnel_figure, trend_figure
 from observatory.aggregation.stats import Estimate
+from observatory.analysis.funnel import Funnel
 from observatory.analysis.indicators import INDICATORS
 from observatory.analysis.narrative import figure_id
 from observatory.analysis.periods import Period, month_label
@@ -269,10 +270,83 @@ def choices(offered: list[Period], results: TeamResults, base: str) -> list[Any]
     return [html.Div(out, className="controls")]
 
 
-def render_results(results: TeamResults) -> list[Any]:
+POSITION = {
+    "inside": "dans l'entonnoir : son écart avec le département peut venir du hasard",
+    "above": "au-dessus de l'entonnoir : plus satisfaisant que le département, au-delà de ce "
+    "que le hasard explique",
+    "below": "en dessous de l'entonnoir : moins satisfaisant que le département, au-delà de ce "
+    "que le hasard explique",
+}
+
+
+def standing_section(results: TeamResults, standing: Funnel | None) -> html.Section:
+    """The funnel plot: never a ranking, the others anonymous and only from k_public."""
+    title = html.H2("Où en sont vos lieux dans le département", id="situation-titre")
+    if standing is None:
+        content: list[Any] = [
+            html.P(
+                "Pas assez de lieux ou de réponses dans votre département sur "
+                f"{results.period.label} pour vous situer.",
+                id="situation-resume",
+            )
+        ]
+        return html.Section([title, *content], **{"aria-labelledby": "situation-titre"})  # type: ignore[arg-type]
+    lines = [
+        f"{own.name} : {number(own.score, 1)} sur 10 sur {number(own.n)} réponses, "
+        f"{POSITION[own.position]}. Estimation qui tient compte du hasard : "
+        f"{number(own.estimate, 1)} sur 10."
+        for own in standing.own
+    ]
+    summary = html.Div(
+        [
+            html.P(
+                f"Chaque point est un lieu de {results.departement or 'votre département'} "
+                f"({number(len(standing.points))} lieux avec assez de réponses) ; la ligne "
+                f"bleue est la satisfaction du département ({number(standing.target, 1)} sur "
+                "10). Plus un lieu a de réponses, plus l'entonnoir se resserre. Les autres lieux "
+                "restent anonymes et ce n'est pas un classement."
+            ),
+            html.Ul([html.Li(line) for line in lines]),
+        ],
+        id="situation-resume",
+    )
+    rows = [
+        html.Tr([html.Th(p.name or "Autre lieu", scope="row"), html.Td(number(p.n)),
+                 html.Td(number(p.score, 1))])
+        for p in sorted(standing.points, key=lambda p: (p.name is None, -p.n))
+    ]  # fmt: skip
+    head = html.Tr([html.Th("Lieu", scope="col"), html.Th("Réponses", scope="col"),
+                    html.Th("Satisfaction sur 10", scope="col")])  # fmt: skip
+    return html.Section(
+        [
+            title,
+            summary,
+            dcc.Graph(
+                id="entonnoir",
+                figure=funnel_figure(standing),
+                config={"displayModeBar": False, "staticPlot": True},
+            ),
+            html.Details(
+                [
+                    html.Summary("Voir les chiffres du graphique"),
+                    _scrolling(
+                        "Les lieux du département (par nombre de réponses)",
+                        head,
+                        rows,
+                        "table-situation",
+                    ),
+                ]
+            ),
+        ],
+        **{"aria-labelledby": "situation-titre"},  # type: ignore[arg-type]
+    )
+
+
+def render_results(results: TeamResults, standing: Funnel | None = None) -> list[Any]:
     return [
         analysis_section(results),
         indicators_section(results),
         months_section(results),
         themes_section(results),
+        standing_section(results, standing),
     ]

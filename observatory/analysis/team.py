@@ -87,6 +87,7 @@ class TeamResults:
     answers: int | None
     indicators: list[IndicatorRow]
     departement: str | None  # its name
+    departement_code: str | None
     months: list[MonthRow]
     themes: list[Theme] | None  # None: held back
     sentences: list[Sentence]
@@ -246,6 +247,7 @@ def team_results(
         answers=answers,
         indicators=indicators,
         departement=_territory_name(session, departement),
+        departement_code=departement,
         months=months,
         themes=themes,
         sentences=analyse(

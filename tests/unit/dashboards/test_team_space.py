@@ -184,3 +184,24 @@ def test_the_text_says_only_what_the_table_shows(
     # No earlier period: nothing is compared, and the text says too few answers.
     assert "Trop peu de réponses pour dire si" in text
     assert "a augmenté" not in text and "a baissé" not in text
+
+
+def test_the_funnel_names_only_the_teams_place_and_hides_small_places(
+    client: FlaskClient, make_place, session_factory
+) -> None:
+    mine = make_place()
+    others = [make_place() for _ in range(3)]
+    small = make_place()
+    answer(client, mine, "tres_bien", 15)
+    for i, other in enumerate(others):  # mixed answers: no dominance rule hides them
+        answer(client, other, "bien", 10 + i)
+        answer(client, other, "pas_bien", 9)
+    answer(client, small, "pas_tres_bien", 3)  # below k_public even once perturbed
+    fold_all_pending(session_factory, dt.date.today())
+    sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    text = callback_search(client, "?periode=3m")
+    assert "Où en sont vos lieux dans le département" in text
+    assert f"{mine.name} : 10,0 sur 10 sur 15 réponses" in text
+    assert text.count('"Autre lieu"') == 3  # the small place is not shown at all
+    for other in [*others, small]:
+        assert other.name not in text and other.code not in text
