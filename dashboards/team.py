@@ -20,7 +20,14 @@ from dashboards.csp import STYLE_HASHES
 from dashboards.shell import ObservatoryDash
 from dashboards.team_download import team_download
 from dashboards.team_forms import team_forms
-from dashboards.team_pages import actions_page, comments_page, held_page, results_page
+from dashboards.team_pages import (
+    actions_page,
+    comments_page,
+    held_page,
+    places_page,
+    results_page,
+)
+from dashboards.team_places import team_places_blueprint
 from dashboards.team_report import team_report
 from observatory.access.tokens import Principal, Role
 from observatory.analysis.team import NotYourPlaceError, team_name
@@ -38,6 +45,7 @@ PAGES: dict[str, tuple[str, Page]] = {
     "commentaires": ("Commentaires", comments_page),
     "actions": ("Nous avons fait", actions_page),
     "attente": ("Réponses en attente", held_page),
+    "lieux": ("Nos lieux, affiches et tablettes", places_page),
 }
 
 
@@ -148,6 +156,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
     server.register_blueprint(team_forms)
     server.register_blueprint(team_report)
     server.register_blueprint(team_download)
+    server.register_blueprint(team_places_blueprint)
 
     @app.callback(
         Output("sections", "children"),

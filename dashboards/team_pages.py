@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.orm import Session
 
 from dashboards.team_forms import theme_labels_of, topics
+from dashboards.team_places import kiosks_by_place, places_view
 from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
@@ -31,6 +32,7 @@ DONE = {
     "retire": "L'action est retirée ; son historique est gardé.",
     "liberer": "Les réponses sont comptées dans vos chiffres.",
     "ecarter": "Les réponses sont écartées : elles ne seront jamais comptées.",
+    "kiosque": "La tablette est retirée : son lien ne fonctionne plus.",
 }
 
 
@@ -129,6 +131,17 @@ def actions_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> l
     return actions_view(
         entries, editing=editing, topics=topics(theme_labels_of(runtime.current_questionnaire())),
         csrf=csrf, today=_today(runtime), done=DONE.get(query.get("fait", "")),
+    )  # fmt: skip
+
+
+def places_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
+    query = parse_query(search, {"fait"})
+    with runtime.sessions() as session:
+        places = team_places(session, team_id)
+        kiosks = kiosks_by_place(session, places)
+    return places_view(
+        places, kiosks, base_url=runtime.settings.public_url.rstrip("/"), csrf=csrf,
+        done=DONE.get(query.get("fait", "")),
     )  # fmt: skip
 
 

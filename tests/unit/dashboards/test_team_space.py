@@ -75,6 +75,11 @@ def callback_search(client: FlaskClient, search: object, path: str = "/equipe/")
     return json.dumps(reply.get_json(), ensure_ascii=False)
 
 
+def hidden_values(page: str, name: str) -> list[str]:
+    """The values of the hidden form fields named `name` in a Dash layout or callback reply."""
+    return re.findall(rf'"value": "([^"]+)", "type": "hidden", "name": "{name}"', page)
+
+
 def answer(client: FlaskClient, place: Place, choice: str, n: int, **more: str) -> None:
     for _ in range(n):
         reply = send_answers(client, place.code, {"satisfaction": choice, **more})

@@ -19,7 +19,13 @@ from observatory.responses.models import Comment
 from observatory.teamspace.models import TeamActionVersion
 from tests.conftest import send_answers
 from tests.unit.dashboards.conftest import MINE, THEIRS
-from tests.unit.dashboards.test_team_space import callback_search, layout, sign_in, team_of
+from tests.unit.dashboards.test_team_space import (
+    callback_search,
+    hidden_values,
+    layout,
+    sign_in,
+    team_of,
+)
 
 
 def csrf_of(client: FlaskClient) -> str:
@@ -136,8 +142,7 @@ def test_held_answers_are_reviewed_by_their_team_only(
     fold_all_pending(session_factory, dt.date.today())
     sign_in(bursty, Role.TEAM, str(team_of(session_factory, mine)))
     page = callback_search(bursty, "", "/equipe/attente")
-    held = re.findall(r'"name": "reponse", "value": "([0-9a-f-]{36})"', page)
-    held += re.findall(r'"value": "([0-9a-f-]{36})", "type": "hidden", "name": "reponse"', page)
+    held = hidden_values(page, "reponse")
     assert held, page[:300]
     other = app_with()
     sign_in(other, Role.TEAM, str(team_of(session_factory, theirs)))
