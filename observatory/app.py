@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from dashboards.barometer import register_barometer
 from dashboards.team import register_team_space
 from observatory.config import Settings, get_settings
+from observatory.digest.views import unsubscribe_blueprint
 from observatory.runtime import build_runtime
 from observatory.web.context import EXTENSION
 from observatory.web.hardening import ObservatoryFlask, guard_dash, install_hardening
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, notifier: Notifier | None = Non
     app.register_blueprint(kiosk_blueprint)
     app.register_blueprint(api_blueprint)
     app.register_blueprint(entry_blueprint)
+    app.register_blueprint(unsubscribe_blueprint)  # /equipe/desabonnement/<token>
     _install_translations(app)
 
     @app.get("/")

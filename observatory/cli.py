@@ -14,6 +14,7 @@ from observatory.access.commands import audit, token
 from observatory.aggregation.commands import flags
 from observatory.config import Settings, get_settings
 from observatory.db import session_scope, sessions_for
+from observatory.digest.commands import contact, digest
 from observatory.disclosure.commands import disclosure
 from observatory.exports.commands import edition, export
 
@@ -262,6 +263,8 @@ main.add_command(flags)  # observatory/aggregation/commands.py: held answers
 main.add_command(disclosure)  # observatory/disclosure/commands.py: the perturbation table
 main.add_command(edition)  # observatory/exports/commands.py: frozen editions
 main.add_command(export)
+main.add_command(digest)  # observatory/digest/commands.py: the weekly digest
+team.add_command(contact)  # its addresses: `team contact add|list|remove`
 
 
 class _NoNotifier:

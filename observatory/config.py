@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 
@@ -152,6 +153,16 @@ class Settings(BaseSettings):
         description="Time zone that decides which day an answer belongs to.",
     )
     log_level: str = Field(default="INFO", description="Python logging level of the services.")
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="SMTP server the weekly digests are sent through, as "
+        "smtp://user:password@host:587?starttls=1 or smtps://user:password@host:465. Unset: "
+        "digests cannot be sent (`observatory digest send --dry-run` still shows them).",
+    )
+    mail_from: str = Field(
+        default="Observatoire de la médiation numérique <ne-pas-repondre@localhost>",
+        description="Sender (From) of the e-mails the observatory sends.",
+    )
     session_idle_minutes: int = Field(
         default=120,
         ge=1,
@@ -195,6 +206,21 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _empty_smtp_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Its shape is checked where it is used (observatory.digest.mailer), whose errors never
+        # repeat the URL: it holds a password.
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        # A line break would let the value add headers to every e-mail.
+        if "\r" in value or "\n" in value or "@" not in parseaddr(value)[1]:
+            raise ValueError("the sender reads 'Name <address@domain>' or 'address@domain'")
+        return value
 
     @model_validator(mode="after")
     def _time_limit_below_visibility(self) -> Settings:

@@ -6,13 +6,19 @@ import contextlib
 from typing import Any
 
 import redis
-from celery import Celery
+from celery import Celery, Task
+from celery.schedules import crontab
 
 from observatory.config import Settings, get_settings
-from observatory.workers.tasks import run_fold
+from observatory.workers.tasks import run_digest, run_fold
 
 FOLD_TASK = "observatory.fold"
 SWEEP_TASK = "observatory.sweep"
+DIGEST_TASK = "observatory.digest"
+# Monday 08:00 in the observatory's time zone (the app's `timezone`): the week's news at the
+# start of the working week.
+DIGEST_SCHEDULE = crontab(minute=0, hour=8, day_of_week="mon")
+DIGEST_MARGIN_SECONDS = 60  # stop starting teams this long before the task's soft time limit
 # Set while a fold is queued: at most one queued fold at a time (see dispatch.CeleryNotifier).
 DEBOUNCE_KEY = "observatory:fold:queued"
 
@@ -37,6 +43,17 @@ def sweep_task() -> dict[str, Any]:
     return run_fold(get_settings())
 
 
+def digest_task(task: Task) -> dict[str, Any]:
+    """The weekly digests, within the task's time limit: when teams are left, the task queues
+    itself again for them (a bound task, so no app is captured)."""
+    settings = get_settings()
+    soft_limit = max(1, settings.task_time_limit_seconds - 20)
+    result = run_digest(settings, budget_seconds=max(1, soft_limit - DIGEST_MARGIN_SECONDS))
+    if result["unreached"]:
+        task.apply_async()
+    return result
+
+
 def make_celery(settings: Settings) -> Celery:
     app = Celery("observatory", broker=settings.redis_url or "memory://")
     app.conf.update(
@@ -52,13 +69,17 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout_seconds},
         broker_connection_retry_on_startup=True,
         timezone=settings.timezone,
-        beat_schedule={"sweep": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds}},
+        beat_schedule={
+            "sweep": {"task": SWEEP_TASK, "schedule": settings.sweep_interval_seconds},
+            "digest": {"task": DIGEST_TASK, "schedule": DIGEST_SCHEDULE},
+        },
     )
 
     # The same module-level callables on every app: no closure may capture another app's
     # settings, and Celery's registry refuses a second callable under the same name.
     app.task(name=FOLD_TASK)(fold_task)
     app.task(name=SWEEP_TASK)(sweep_task)
+    app.task(name=DIGEST_TASK, bind=True)(digest_task)
     return app
 
 

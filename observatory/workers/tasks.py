@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from functools import lru_cache
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,3 +58,25 @@ def release_held(factory: sessionmaker[Session], day: dt.date, delay_days: int) 
     if released:
         log.info("released %d held answers after %d days", released, delay_days)
     return released
+
+
+def run_digest(settings: Settings, *, budget_seconds: float | None = None) -> dict[str, int]:
+    """This week's digests (observatory.digest.service); stops starting new teams after
+    `budget_seconds` and says how many are left, so the task can queue itself again (what was
+    sent is recorded: a second run never sends a team's digest twice in a week)."""
+    from observatory.digest.service import DigestNotConfiguredError, run_digests
+
+    deadline = time.monotonic() + budget_seconds if budget_seconds is not None else None
+    try:
+        report = run_digests(
+            session_factory_for(settings.database_url), settings, deadline=deadline
+        )
+    except DigestNotConfiguredError:
+        log.error("weekly digest not sent: set OBSERVATORY_SMTP_URL")
+        return {"sent": 0, "failed": 0, "unreached": 0, "not_configured": 1}
+    return {
+        "sent": len(report.sent),
+        "failed": len(report.failed),
+        "unreached": report.unreached,
+        "not_configured": 0,
+    }
