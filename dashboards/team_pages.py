@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.orm import Session
 
 from dashboards.team_forms import theme_labels_of, topics
-from dashboards.team_places import kiosks_by_place, places_view
+from dashboards.team_places import contacts_view, kiosks_by_place, places_view
 from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
@@ -23,6 +23,7 @@ from observatory.clock import today
 from observatory.runtime import Runtime
 from observatory.teamspace.actions import list_actions
 from observatory.teamspace.comments import team_comments
+from observatory.teamspace.contacts import list_contacts
 
 MAX_SEARCH = 300
 DONE = {
@@ -33,6 +34,8 @@ DONE = {
     "liberer": "Les réponses sont comptées dans vos chiffres.",
     "ecarter": "Les réponses sont écartées : elles ne seront jamais comptées.",
     "kiosque": "La tablette est retirée : son lien ne fonctionne plus.",
+    "adresse": "L'adresse recevra la lettre de la semaine.",
+    "adresse-retiree": "L'adresse est retirée de la liste.",
 }
 
 
@@ -139,10 +142,14 @@ def places_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> li
     with runtime.sessions() as session:
         places = team_places(session, team_id)
         kiosks = kiosks_by_place(session, places)
-    return places_view(
-        places, kiosks, base_url=runtime.settings.public_url.rstrip("/"), csrf=csrf,
-        done=DONE.get(query.get("fait", "")),
-    )  # fmt: skip
+        contacts = list_contacts(session, team_id)
+    return [
+        *places_view(
+            places, kiosks, base_url=runtime.settings.public_url.rstrip("/"), csrf=csrf,
+            done=DONE.get(query.get("fait", "")),
+        ),
+        contacts_view(contacts, csrf),
+    ]  # fmt: skip
 
 
 def held_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:

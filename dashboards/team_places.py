@@ -25,6 +25,12 @@ from observatory.clock import today
 from observatory.places.kiosks import enrol_kiosk, kiosks_of_place, revoke_kiosk
 from observatory.places.models import Kiosk, Place, TeamPlace
 from observatory.places.qr import form_url, qr_png, qr_svg_document
+from observatory.teamspace.contacts import (
+    ContactEntry,
+    ContactError,
+    add_contact,
+    remove_contact,
+)
 from observatory.web.context import public_url, runtime, unit_of_work
 from observatory.web.staff import check_csrf, current_principal
 
@@ -114,6 +120,62 @@ def revoke() -> ResponseReturnValue:
         revoke_kiosk(db, kiosk.id, today(rt.settings.timezone))
         audit.record(db, actor=audit.token_actor(jti), action="kiosk.revoke", target=kiosk_id)
     return redirect("/equipe/lieux?fait=kiosque", code=303)
+
+
+@team_places_blueprint.post("/envoi/adresse")
+def add_address() -> ResponseReturnValue:
+    team_id, jti = _principal_team(check=True)
+    rt = runtime()
+    try:
+        with unit_of_work() as db:
+            add_contact(
+                db, team_id, request.form.get("adresse", "")[:320],
+                today=today(rt.settings.timezone), actor=audit.token_actor(jti),
+            )  # fmt: skip
+    except ContactError as error:
+        return render_template("team_refused.html", reason=str(error), back="/equipe/lieux"), 400
+    return redirect("/equipe/lieux?fait=adresse", code=303)
+
+
+@team_places_blueprint.post("/envoi/adresse/retrait")
+def remove_address() -> ResponseReturnValue:
+    team_id, jti = _principal_team(check=True)
+    try:
+        with unit_of_work() as db:
+            remove_contact(
+                db, team_id, request.form.get("adresse", "")[:320], actor=audit.token_actor(jti)
+            )
+    except ContactError:
+        abort(404)
+    return redirect("/equipe/lieux?fait=adresse-retiree", code=303)
+
+
+def contacts_view(contacts: Sequence[ContactEntry], csrf: str) -> html.Section:
+    """The addresses the weekly digest goes to, managed by the team."""
+    items = [
+        html.Li([
+            c.email if c.subscribed else f"{c.email} (désabonnée le {c.unsubscribed_on:%d/%m/%Y})",
+            html.Form([
+                dcc.Input(type="hidden", name="csrf", value=csrf),
+                dcc.Input(type="hidden", name="adresse", value=c.email),
+                html.Button(f"Retirer {c.email}", type="submit", className="link-button"),
+            ], method="post", action="/equipe/envoi/adresse/retrait"),
+        ]) for c in contacts
+    ]  # fmt: skip
+    return html.Section([
+        html.H3("La lettre de la semaine", id="adresses-titre"),
+        html.P("Chaque lundi, s'il y a du nouveau, un court courriel dit combien de réponses "
+               "sont arrivées et ce qui a changé, avec un lien vers cet espace. Jamais le texte "
+               "des commentaires. Chaque courriel a un lien pour se désabonner."),
+        html.Ul(items) if items else html.P("Aucune adresse pour l'instant."),
+        html.Form([
+            dcc.Input(type="hidden", name="csrf", value=csrf),
+            html.Label("Ajouter une adresse e-mail", htmlFor="adresse"),
+            dcc.Input(id="adresse", name="adresse", type="email", maxLength=254, required=True,
+                      placeholder="prenom.nom@exemple.fr"),
+            html.Button("Ajouter l'adresse", type="submit", className="primary-button"),
+        ], method="post", action="/equipe/envoi/adresse", className="stacked-form"),
+    ], className="place-card", **{"aria-labelledby": "adresses-titre"})  # type: ignore[arg-type]  # fmt: skip
 
 
 def places_view(

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from observatory.access.tokens import Role, issue
@@ -23,7 +24,9 @@ from observatory.config import Settings
 from observatory.db import make_engine, make_session_factory, upgrade
 from observatory.demo.links import busiest_team_place
 from observatory.demo.seed import prepare_demo
+from observatory.digest.unsubscribe import link_for
 from observatory.places.models import Team
+from observatory.teamspace.models import TeamContact
 from tests.browser.conftest import WAIT_MS
 from tests.conftest import RecordingNotifier
 
@@ -32,6 +35,7 @@ AXE = Axe()
 OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "build/screenshots"))
 WIDTHS = (375, 1280)
+DATABASE: dict[str, str] = {}  # the live server's database, by its address
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +58,22 @@ def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, 
         port = sock.getsockname()[1]
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    DATABASE[f"http://127.0.0.1:{port}"] = url
     yield f"http://127.0.0.1:{port}", *ids
     server.shutdown()
     app.extensions["observatory"].close()
+
+
+def unsubscribe_link(url: str, email: str) -> str:
+    """The link a digest carries for this address (the digest's own token)."""
+    engine = make_engine(DATABASE[url])
+    try:
+        with engine.connect() as conn:
+            contact = conn.scalar(select(TeamContact.id).where(TeamContact.email == email))
+    finally:
+        engine.dispose()
+    assert contact is not None
+    return link_for(url, SECRET, contact)
 
 
 def open_space(browser: Browser, url: str, team_id: int, width: int) -> Page:
@@ -112,6 +129,16 @@ def test_every_state_of_the_space_is_accessible(
     expect(page.locator("h1")).to_contain_text("Tablette")
     check(page, "tablette-enregistree", width)
     page.get_by_role("link", name="Revenir à vos lieux").click()
+    page.fill("#adresse", f"equipe-{width}@exemple.fr")
+    page.get_by_role("button", name="Ajouter l'adresse").click()
+    expect(page.locator("[role=status]")).to_contain_text("lettre de la semaine")
+    check(page, "adresses", width)
+    page.goto(unsubscribe_link(url, f"equipe-{width}@exemple.fr"))
+    check(page, "desabonnement", width)
+    page.get_by_role("button").first.click()
+    check(page, "desabonnement-fait", width)
+    page.goto(f"{url}/equipe/lieux")
+    expect(page.locator("#lieux-titre")).to_be_visible()
     page.get_by_role("link", name="Bilan annuel").click()
     expect(page.locator("h1")).to_contain_text("Bilan")
     check(page, "bilan", width)

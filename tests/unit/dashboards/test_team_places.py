@@ -56,3 +56,25 @@ def test_a_team_serves_itself_for_its_own_places(
     )
     assert revoked.status_code == 303
     assert UNKNOWN in client.get(path).get_data(as_text=True)
+
+
+def test_a_team_manages_its_digest_addresses_from_its_page(
+    app_with, client: FlaskClient, places: tuple[Place, Place], session_factory
+) -> None:
+    mine, theirs = places
+    sign_in(client, Role.TEAM, str(team_of(session_factory, mine)))
+    token = csrf_of(client)
+    added = client.post("/equipe/envoi/adresse", data={"csrf": token, "adresse": "Marie@EPN.fr"})
+    assert added.status_code == 303
+    page = callback_search(client, "?fait=adresse", "/equipe/lieux")
+    assert "Marie@epn.fr" in page and "recevra la lettre" in page
+    bad = client.post("/equipe/envoi/adresse", data={"csrf": token, "adresse": "pas une adresse"})
+    assert bad.status_code == 400 and "adresse e-mail valable" in bad.get_data(as_text=True)
+    other = app_with()
+    sign_in(other, Role.TEAM, str(team_of(session_factory, theirs)))
+    assert "Marie@epn.fr" not in callback_search(other, "", "/equipe/lieux")
+    steal = {"csrf": csrf_of(other), "adresse": "Marie@epn.fr"}
+    assert other.post("/equipe/envoi/adresse/retrait", data=steal).status_code == 404
+    mine_removed = {"csrf": token, "adresse": "Marie@epn.fr"}
+    assert client.post("/equipe/envoi/adresse/retrait", data=mine_removed).status_code == 303
+    assert "Marie@epn.fr" not in callback_search(client, "", "/equipe/lieux")
