@@ -16,6 +16,7 @@ from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
 from observatory.analysis import periods
+from observatory.analysis.breakdown import reasons_by_group
 from observatory.analysis.funnel import Funnel
 from observatory.analysis.standing import team_standing
 from observatory.analysis.team import NotYourPlaceError, TeamResults, team_places, team_results
@@ -76,8 +77,13 @@ def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
             settings=runtime.settings,
         )
         standing = _standing(runtime, session, results)
+        shown = [results.place] if results.place else results.places
+        groups = reasons_by_group(
+            session, [p.id for p in shown], period.months, runtime.current_questionnaire(),
+            runtime.settings.k_team,
+        )  # fmt: skip
     offered = periods.offered(_today(runtime))
-    return choices(offered, results, "/equipe/") + render_results(results, standing)
+    return choices(offered, results, "/equipe/") + render_results(results, standing, groups)
 
 
 def _standing(runtime: Runtime, session: Session, results: TeamResults) -> Funnel | None:

@@ -8,12 +8,14 @@ summary and the table as its alternative. Nothing is said by colour alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from dash import dcc, html
 
 from dashboards.figures import funnel_figure, trend_figure
 from observatory.aggregation.stats import Estimate
+from observatory.analysis.breakdown import GroupTable
 from observatory.analysis.funnel import Funnel
 from observatory.analysis.indicators import INDICATORS
 from observatory.analysis.narrative import figure_id
@@ -342,11 +344,47 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
     )
 
 
-def render_results(results: TeamResults, standing: Funnel | None = None) -> list[Any]:
+def groups_details(groups: Sequence[GroupTable]) -> html.Details:
+    """The reasons for coming by channel, age band and language, folded away: a team opens
+    them when it wants to know whether, say, its older visitors come for other things."""
+    tables = []
+    for i, group in enumerate(groups):
+        head = html.Tr(
+            [html.Th("Motif", scope="col")]
+            + [
+                html.Th(
+                    f"{c.label} ({number(c.people)} pers.)"
+                    if c.people
+                    else f"{c.label} ({TOO_FEW})",
+                    scope="col",
+                )
+                for c in group.columns
+            ]
+        )
+        rows = [
+            html.Tr(
+                [html.Th(label, scope="row")]
+                + [html.Td(value_text("share", v) if v is not None else "") for v in shares]
+            )
+            for label, shares in group.rows
+        ]
+        tables.append(_scrolling(group.title, head, rows, f"table-groupe-{i}"))
+    return html.Details(
+        [html.Summary("Les motifs selon la façon de répondre, l'âge et la langue"), *tables],
+        id="motifs-groupes",
+    )
+
+
+def render_results(
+    results: TeamResults, standing: Funnel | None = None, groups: Sequence[GroupTable] = ()
+) -> list[Any]:
+    themes = themes_section(results)
+    if groups and results.themes is not None:
+        themes.children.append(groups_details(groups))
     return [
         analysis_section(results),
         indicators_section(results),
         months_section(results),
-        themes_section(results),
+        themes,
         standing_section(results, standing),
     ]

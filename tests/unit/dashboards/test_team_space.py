@@ -210,3 +210,19 @@ def test_the_funnel_names_only_the_teams_place_and_hides_small_places(
     assert text.count('"Autre lieu"') == 3  # the small place is not shown at all
     for other in [*others, small]:
         assert other.name not in text and other.code not in text
+
+
+def test_reasons_by_age_band_hide_a_small_group(
+    client: FlaskClient, make_place, session_factory
+) -> None:
+    place = make_place()
+    answer(client, place, "bien", 12, age="moins_25", motif="insertion_pro")
+    answer(client, place, "bien", 12, age="65_74", motif="demarches")
+    answer(client, place, "bien", 3, age="45_64", motif="loisirs")
+    fold_all_pending(session_factory, dt.date.today())
+    sign_in(client, Role.TEAM, str(team_of(session_factory, place)))
+    text = callback_search(client, "?periode=3m")
+    assert "Selon l'âge" in text
+    assert "Moins de 25 ans (12 pers.)" in text and "65 à 74 ans (12 pers.)" in text
+    assert "45 à 64 ans (pas encore assez de réponses)" in text and "3 pers." not in text
+    assert "100\u202f%" in text  # every young person came for work
