@@ -71,7 +71,8 @@ def _frame(session: Session, place_ids: Sequence[int], months: Sequence[dt.date]
         columns=["seq", "question", "option"],
     )
     ages = answers[answers["question"] == AGE].drop_duplicates("seq").set_index("seq")["option"]
-    responses["age"] = responses["seq"].map(ages).fillna(UNKNOWN_VALUE)
+    said = responses["seq"].map(ages).astype(object)
+    responses["age"] = said.where(said.notna(), UNKNOWN_VALUE)
     reasons = answers[answers["question"] == THEMES][["seq", "option"]]
     return reasons.merge(responses, on="seq", how="inner")
 
