@@ -20,10 +20,12 @@ from dashboards.csp import STYLE_HASHES
 from dashboards.shell import ObservatoryDash
 from dashboards.team_download import team_download
 from dashboards.team_forms import team_forms
+from dashboards.team_members import team_members
 from dashboards.team_pages import (
     actions_page,
     comments_page,
     held_page,
+    members_page,
     places_page,
     results_page,
 )
@@ -46,6 +48,7 @@ PAGES: dict[str, tuple[str, Page]] = {
     "actions": ("Nous avons fait", actions_page),
     "attente": ("Réponses en attente", held_page),
     "lieux": ("Nos lieux, affiches et tablettes", places_page),
+    "membres": ("Membres de l'équipe", members_page),
 }
 
 
@@ -157,6 +160,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
     server.register_blueprint(team_report)
     server.register_blueprint(team_download)
     server.register_blueprint(team_places_blueprint)
+    server.register_blueprint(team_members)
 
     @app.callback(
         Output("sections", "children"),

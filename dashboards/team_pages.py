@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from sqlalchemy.orm import Session
 
 from dashboards.team_forms import theme_labels_of, topics
+from dashboards.team_members import members_view, team_tokens
 from dashboards.team_places import contacts_view, kiosks_by_place, places_view
 from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
@@ -25,6 +26,7 @@ from observatory.runtime import Runtime
 from observatory.teamspace.actions import list_actions
 from observatory.teamspace.comments import team_comments
 from observatory.teamspace.contacts import list_contacts
+from observatory.web.staff import current_principal
 
 MAX_SEARCH = 300
 DONE = {
@@ -37,6 +39,7 @@ DONE = {
     "kiosque": "La tablette est retirée : son lien ne fonctionne plus.",
     "adresse": "L'adresse recevra la lettre de la semaine.",
     "adresse-retiree": "L'adresse est retirée de la liste.",
+    "membre-retire": "L'accès est retiré : cette personne ne peut plus se connecter.",
 }
 
 
@@ -156,6 +159,15 @@ def places_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> li
         ),
         contacts_view(contacts, csrf),
     ]  # fmt: skip
+
+
+def members_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:
+    query = parse_query(search, {"fait"})
+    principal = current_principal()
+    with runtime.sessions() as session:
+        tokens = team_tokens(session, team_id)
+    me = principal.jti if principal else ""
+    return members_view(tokens, me=me, csrf=csrf, done=DONE.get(query.get("fait", "")))
 
 
 def held_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:

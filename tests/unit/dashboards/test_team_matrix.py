@@ -25,6 +25,7 @@ PAGES = {
     "/equipe/actions": "",
     "/equipe/attente": "",
     "/equipe/lieux": "",
+    "/equipe/membres": "",
 }
 
 
