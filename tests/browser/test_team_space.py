@@ -122,6 +122,20 @@ def test_every_state_of_the_space_is_accessible(
     page.get_by_role("link", name="Réponses en attente").click()
     expect(page.locator("#attente-titre")).to_be_visible()
     check(page, "attente", width)
+    page.context.close()
+    page = open_space(browser, url, empty, width)
+    expect(page.locator("#analyse")).to_contain_text("Pas encore assez de réponses")
+    check(page, "equipe-vide", width)
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_state_of_the_team_pages_is_accessible(
+    browser: Browser, space: tuple[str, int, int], width: int
+) -> None:
+    """Places, digest addresses, members and the annual report (and its print view)."""
+    url, busy, _ = space
+    page = open_space(browser, url, busy, width)
     page.get_by_role("link", name="Nos lieux, affiches et tablettes").click()
     expect(page.locator("#lieux-titre")).to_be_visible()
     check(page, "lieux", width)
@@ -153,10 +167,6 @@ def test_every_state_of_the_space_is_accessible(
     check(page, "bilan", width)
     page.emulate_media(media="print")
     check(page, "bilan-impression", width)
-    page.context.close()
-    page = open_space(browser, url, empty, width)
-    expect(page.locator("#analyse")).to_contain_text("Pas encore assez de réponses")
-    check(page, "equipe-vide", width)
     page.context.close()
 
 
