@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 from flask import Flask, redirect, request
 from werkzeug.wrappers import Response
 
@@ -24,6 +24,7 @@ from dashboards.team_members import team_members
 from dashboards.team_pages import (
     actions_page,
     comments_page,
+    groups_part,
     held_page,
     members_page,
     places_page,
@@ -183,6 +184,23 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         except ValueError as error:
             content = [_problem(f"Choix non reconnu : {error}.")]
         return _sections(key, year), content
+
+    @app.callback(
+        Output("groupes", "children"),
+        Input("voir-groupes", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def show_groups(_clicks: object, search: object) -> Any:
+        team_id = _team_of(current_principal())
+        if team_id is None:
+            return _signed_out()
+        try:
+            return groups_part(runtime, team_id, search)
+        except NotYourPlaceError:
+            return _problem("Ce lieu n'est pas un de vos lieux.")
+        except ValueError as error:
+            return _problem(f"Choix non reconnu : {error}.")
 
     @server.before_request
     def signed_in_first() -> Response | None:

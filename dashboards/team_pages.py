@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dashboards.team_forms import theme_labels_of, topics
 from dashboards.team_members import members_view, team_tokens
 from dashboards.team_places import contacts_view, kiosks_by_place, places_view
-from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, render_results
+from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, groups_tables, render_results
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
 from observatory.analysis import periods
@@ -80,13 +80,25 @@ def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
             settings=runtime.settings,
         )
         standing = _standing(runtime, session, results)
-        shown = [results.place] if results.place else results.places
+    offered = periods.offered(_today(runtime))
+    return choices(offered, results, "/equipe/") + render_results(results, standing)
+
+
+def groups_part(runtime: Runtime, team_id: int, search: object) -> list[Any]:
+    """The reasons by channel, age band and language, drawn when the team asks for them: they
+    read every answer of the period, where the page reads only cells."""
+    period_code, place_id = team_choice(parse_query(search, {"periode", "lieu"}))
+    period = periods.period(period_code, _today(runtime))
+    with runtime.sessions() as session:
+        places = team_places(session, team_id)
+        shown = [p for p in places if place_id is None or p.id == place_id]
+        if not shown:
+            raise NotYourPlaceError(str(place_id))
         groups = reasons_by_group(
             session, [p.id for p in shown], period.months, runtime.current_questionnaire(),
             runtime.settings.k_team,
         )  # fmt: skip
-    offered = periods.offered(_today(runtime))
-    return choices(offered, results, "/equipe/") + render_results(results, standing, groups)
+    return groups_tables(groups)
 
 
 def _standing(runtime: Runtime, session: Session, results: TeamResults) -> Funnel | None:

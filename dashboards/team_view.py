@@ -312,13 +312,12 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
         ],
         id="situation-resume",
     )
-    rows = [
-        html.Tr([html.Th(p.name or "Autre lieu", scope="row"), html.Td(number(p.n)),
-                 html.Td(number(p.score, 1))])
-        for p in sorted(standing.points, key=lambda p: (p.name is None, -p.n))
-    ]  # fmt: skip
-    head = html.Tr([html.Th("Lieu", scope="col"), html.Th("Réponses", scope="col"),
-                    html.Th("Satisfaction sur 10", scope="col")])  # fmt: skip
+    # A département can hold hundreds of places: one Markdown table (a single component)
+    # instead of one Dash component per cell, which cost a page 100 ms.
+    lines_md = ["| Lieu | Réponses | Satisfaction sur 10 |", "|:---|---:|---:|"]
+    for p in sorted(standing.points, key=lambda p: (p.name is None, -p.n)):
+        name = (p.name or "Autre lieu").replace("|", "/")
+        lines_md.append(f"| {name} | {number(p.n)} | {number(p.score, 1)} |")
     return html.Section(
         [
             title,
@@ -331,11 +330,17 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
             html.Details(
                 [
                     html.Summary("Voir les chiffres du graphique"),
-                    _scrolling(
-                        "Les lieux du département (par nombre de réponses)",
-                        head,
-                        rows,
-                        "table-situation",
+                    html.P(
+                        "Les lieux du département, par nombre de réponses",
+                        className="table-title",
+                    ),
+                    html.Div(
+                        dcc.Markdown("\n".join(lines_md)),
+                        id="table-situation",
+                        className="table-scroll",
+                        tabIndex=0,
+                        role="region",
+                        **{"aria-label": "Les lieux du département"},  # type: ignore[arg-type]
                     ),
                 ]
             ),
@@ -344,10 +349,12 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
     )
 
 
-def groups_details(groups: Sequence[GroupTable]) -> html.Details:
-    """The reasons for coming by channel, age band and language, folded away: a team opens
-    them when it wants to know whether, say, its older visitors come for other things."""
-    tables = []
+def groups_tables(groups: Sequence[GroupTable]) -> list[Any]:
+    """The reasons for coming by channel, age band and language: whether, say, older visitors
+    come for other things."""
+    if not groups:
+        return [html.P("Pas assez de réponses, ou un seul groupe : rien à comparer.")]
+    tables: list[Any] = []
     for i, group in enumerate(groups):
         head = html.Tr(
             [html.Th("Motif", scope="col")]
@@ -369,18 +376,29 @@ def groups_details(groups: Sequence[GroupTable]) -> html.Details:
             for label, shares in group.rows
         ]
         tables.append(_scrolling(group.title, head, rows, f"table-groupe-{i}"))
-    return html.Details(
-        [html.Summary("Les motifs selon la façon de répondre, l'âge et la langue"), *tables],
-        id="motifs-groupes",
+    return tables
+
+
+def groups_section() -> html.Div:
+    """A button that asks for the tables by group (a separate callback, see groups_part)."""
+    return html.Div(
+        [
+            html.Button(
+                "Voir les motifs selon la façon de répondre, l'âge et la langue",
+                id="voir-groupes",
+                n_clicks=0,
+                type="button",
+                className="link-button",
+            ),
+            html.Div(id="groupes", **{"aria-live": "polite"}),  # type: ignore[arg-type]
+        ]
     )
 
 
-def render_results(
-    results: TeamResults, standing: Funnel | None = None, groups: Sequence[GroupTable] = ()
-) -> list[Any]:
+def render_results(results: TeamResults, standing: Funnel | None = None) -> list[Any]:
     themes = themes_section(results)
-    if groups and results.themes is not None:
-        themes.children.append(groups_details(groups))
+    if results.themes is not None:
+        themes.children.append(groups_section())
     return [
         analysis_section(results),
         indicators_section(results),

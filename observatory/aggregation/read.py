@@ -20,9 +20,10 @@ from observatory.aggregation.cells.frames import from_rows, typed_rows
 from observatory.aggregation.models import AggregateCell, AggregateDelta
 
 
-def read_cells(session: Session, **where: str | Sequence[str]) -> pd.DataFrame:
+def read_cells(session: Session, **where: object) -> pd.DataFrame:
     """Cells whose key columns equal `where` (e.g. scope_level="national", question="age"),
-    or take one of its values when given a list or tuple (scope_code=["A2B3C4", "D5E6F7"]),
+    or take one of its values when given a list or tuple (scope_code=["A2B3C4", "D5E6F7"],
+    period_start=[dt.date(2026, 1, 1), dt.date(2026, 2, 1)]: a page reads only its months),
     deltas included: KEY + n, sum, sum_sq, counts_json, key_sum, keys_json, sorted by KEY.
 
     Dtypes do not depend on whether deltas were pending: dates as datetime64, codes as string,
@@ -45,7 +46,7 @@ def read_cells(session: Session, **where: str | Sequence[str]) -> pd.DataFrame:
             rows = builder.rows()
         if "question" in where:
             wanted = where["question"]
-            rows = rows[rows["question"].isin([wanted] if isinstance(wanted, str) else wanted)]
+            rows = rows[rows["question"].isin([wanted] if isinstance(wanted, str) else wanted)]  # type: ignore[arg-type]
     return rows.sort_values(KEY).reset_index(drop=True)
 
 
@@ -53,13 +54,19 @@ def _select(
     session: Session,
     table: type[AggregateCell] | type[AggregateDelta],
     names: Sequence[str],
-    where: Mapping[str, str | Sequence[str]],
+    where: Mapping[str, object],
 ) -> pd.DataFrame:
     stmt = select(*(getattr(table, c) for c in names))
     stmt = stmt.where(
         *(
-            getattr(table, k) == v if isinstance(v, str) else getattr(table, k).in_(list(v))
+            getattr(table, k).in_(list(v))
+            if isinstance(v, list | tuple)
+            else getattr(table, k) == v
             for k, v in where.items()
         )
     )
-    return pd.DataFrame(session.execute(stmt).all(), columns=list(names))
+    rows = session.execute(stmt).all()
+    # Columns straight from the driver's tuples: a frame built from row objects costs many
+    # times more (pandas inspects every row).
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pd.DataFrame(dict(zip(names, values, strict=True)), columns=list(names))

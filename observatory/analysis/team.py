@@ -111,20 +111,34 @@ def team_places(session: Session, team_id: int) -> list[PlaceChoice]:
     return [PlaceChoice(i, code, name, dep) for i, code, name, dep in rows]
 
 
-def _tallies(rows: pd.DataFrame, months: Iterable[dt.date]) -> dict[str, Tally]:
-    """Option counts and keys of each question, summed over `months` (keys modulo 2**32, as
-    the cells of a longer period would hold them)."""
-    wanted = {pd.Timestamp(m) for m in months}
-    out: dict[str, Tally] = {}
-    chosen = rows[rows["period_start"].isin(wanted)]
-    for question, counts, keys in zip(
-        chosen["question"], chosen["counts_json"], chosen["keys_json"], strict=True
+Monthly = dict[dt.date, dict[str, Tally]]  # month → question → option → (count, key)
+
+
+def _by_month(rows: pd.DataFrame) -> Monthly:
+    """Every row's option counts and keys, each JSON parsed once, added up by month and
+    question over the scopes read (a team's places)."""
+    out: Monthly = {}
+    for month, question, counts, keys in zip(
+        rows["period_start"], rows["question"], rows["counts_json"], rows["keys_json"], strict=True
     ):
-        tally = out.setdefault(str(question), {})
+        tally = out.setdefault(pd.Timestamp(month).date(), {}).setdefault(str(question), {})
         key_of = json.loads(str(keys))
         for code, c in json.loads(str(counts)).items():
             total, key = tally.get(code, (0, 0))
             tally[code] = (total + int(c), (key + int(key_of[code])) % KEY_MODULUS)
+    return out
+
+
+def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Tally]:
+    """Option counts and keys of each question, summed over `months` (keys modulo 2**32, as
+    the cells of a longer period would hold them)."""
+    out: dict[str, Tally] = {}
+    for month in months:
+        for question, tally in monthly.get(month, {}).items():
+            summed = out.setdefault(question, {})
+            for code, (c, key) in tally.items():
+                total, total_key = summed.get(code, (0, 0))
+                summed[code] = (total + c, (total_key + key) % KEY_MODULUS)
     return out
 
 
@@ -141,13 +155,19 @@ def _public(indicator: Indicator, tally: Tally, scale: Scale, rules: Rules) -> E
     return measure(indicator, shown, scale, rules.k).estimate
 
 
-def _cells(session: Session, level: str, codes: str | list[str]) -> pd.DataFrame:
+def _cells(
+    session: Session, level: str, codes: str | list[str], months: Iterable[dt.date]
+) -> pd.DataFrame:
+    """The month cells of the page's questions for `months` only (a page reads a few hundred
+    rows, never a scope's whole history)."""
     return read_cells(
         session,
         scope_level=level,
         scope_code=codes,
         period_kind=STORED_PERIOD_KIND,
         breakdown=NO_BREAKDOWN,
+        period_start=sorted(set(months)),
+        question=[*(i.question for i in INDICATORS), THEMES],
     )
 
 
@@ -201,14 +221,22 @@ def team_results(
     scale_of = scales(questionnaire)
     headline = questionnaire.headline.id
 
-    rows = _cells(session, "place", [p.code for p in shown_places]) if shown_places else None
-    team_now = _tallies(rows, period.months) if rows is not None else {}
-    team_before = _tallies(rows, period.previous) if rows is not None else {}
+    read = {*period.months, *period.previous, *period.trend}
+    codes = [p.code for p in shown_places]
+    rows = _cells(session, "place", codes, read) if shown_places else None
+    monthly = _by_month(rows) if rows is not None else {}
+    team_now = _tallies(monthly, period.months)
+    team_before = _tallies(monthly, period.previous)
     departement = _main_departement(shown_places)
     dep_now = (
-        _tallies(_cells(session, "departement", departement), period.months) if departement else {}
+        _tallies(
+            _by_month(_cells(session, "departement", departement, period.months)), period.months
+        )
+        if departement
+        else {}
     )
-    france_now = _tallies(_cells(session, "national", NATIONAL), period.months)
+    national = _cells(session, "national", NATIONAL, period.months)
+    france_now = _tallies(_by_month(national), period.months)
 
     indicators = []
     for indicator in INDICATORS:
@@ -226,7 +254,7 @@ def team_results(
     answers = _answers(team_now.get(headline, {}), own.k)
     months = []
     for month in period.trend:
-        tallies = _tallies(rows, [month]) if rows is not None else {}
+        tallies = _tallies(monthly, [month])
         count = _answers(tallies.get(headline, {}), own.k)
         values = {
             i.id: measure(i, _exact(tallies.get(i.question, {})), scale_of[i.id], own.k).estimate

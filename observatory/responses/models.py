@@ -27,7 +27,15 @@ class Response(Base):
     __tablename__ = "response"
     # AUTOINCREMENT on SQLite: `seq` never reuses a value, so the fold watermark stays valid.
     __table_args__ = (
-        Index("ix_response_place_day", "place_id", "day"),
+        # A place's answers over a period, read from the index alone on PostgreSQL (the team
+        # space counts them by channel and language): without the included columns every
+        # answer of a busy place costs a random heap read (migration 0012).
+        Index(
+            "ix_response_place_day",
+            "place_id",
+            "day",
+            postgresql_include=["seq", "channel", "language", "flags"],
+        ),
         # The few held answers, found without reading the table (the sweep releases them).
         Index(
             "ix_response_flagged",

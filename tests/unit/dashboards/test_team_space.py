@@ -207,9 +207,14 @@ def test_the_funnel_names_only_the_teams_place_and_hides_small_places(
     text = callback_search(client, "?periode=3m")
     assert "Où en sont vos lieux dans le département" in text
     assert f"{mine.name} : 10,0 sur 10 sur 15 réponses" in text
-    assert text.count('"Autre lieu"') == 3  # the small place is not shown at all
+    assert text.count("| Autre lieu |") == 3  # the small place is not shown at all
     for other in [*others, small]:
         assert other.name not in text and other.code not in text
+    late = make_place()  # the other places' public counts are kept a while, but not past a fold
+    answer(client, late, "bien", 12)
+    answer(client, late, "pas_bien", 9)
+    fold_all_pending(session_factory, dt.date.today())
+    assert callback_search(client, "?periode=3m").count("| Autre lieu |") == 4
 
 
 def test_reasons_by_age_band_hide_a_small_group(
@@ -221,7 +226,17 @@ def test_reasons_by_age_band_hide_a_small_group(
     answer(client, place, "bien", 3, age="45_64", motif="loisirs")
     fold_all_pending(session_factory, dt.date.today())
     sign_in(client, Role.TEAM, str(team_of(session_factory, place)))
-    text = callback_search(client, "?periode=3m")
+    assert "Voir les motifs selon" in callback_search(client, "?periode=3m")
+    body = {
+        "output": "groupes.children",
+        "outputs": {"id": "groupes", "property": "children"},
+        "inputs": [{"id": "voir-groupes", "property": "n_clicks", "value": 1}],
+        "changedPropIds": ["voir-groupes.n_clicks"],
+        "state": [{"id": "url", "property": "search", "value": "?periode=3m"}],
+    }
+    reply = client.post("/equipe/_dash-update-component", json=body)
+    assert reply.status_code == 200
+    text = json.dumps(reply.get_json(), ensure_ascii=False)
     assert "Selon l'âge" in text
     assert "Moins de 25 ans (12 pers.)" in text and "65 à 74 ans (12 pers.)" in text
     assert "45 à 64 ans (pas encore assez de réponses)" in text and "3 pers." not in text
