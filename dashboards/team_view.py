@@ -178,13 +178,19 @@ def months_section(results: TeamResults) -> html.Section:
         [
             html.H2("Mois par mois", id="mois-titre"),
             html.P(_trend_summary(results), id="resume-tendance"),
-            dcc.Graph(
-                id="tendance",
-                figure=trend_figure(
-                    [m.month for m in results.months],
-                    [m.values.get(TREND_INDICATOR) for m in results.months],
-                ),
-                config={"displayModeBar": False, "staticPlot": True},
+            *(
+                [
+                    dcc.Graph(
+                        id="tendance",
+                        figure=trend_figure(
+                            [m.month for m in results.months],
+                            [m.values.get(TREND_INDICATOR) for m in results.months],
+                        ),
+                        config={"displayModeBar": False, "staticPlot": True},
+                    )
+                ]
+                if any(m.values.get(TREND_INDICATOR) for m in results.months)
+                else []  # an empty chart says nothing the sentence above does not
             ),
             _scrolling("Vos indicateurs mois par mois", head, body, "table-mois"),
         ],
