@@ -46,6 +46,9 @@ def held_answers(session: Session, place_ids: Sequence[int] | None = None) -> li
     stmt = (
         select(Response.id, Place.code, Response.day, Response.channel)
         .join(Place, Place.id == Response.place_id)
+        # `flags <> 0` lets the partial index of held answers serve: the bit tests alone made
+        # a team's review page read every answer of its places (0.5 s for 30 at 10 M).
+        .where(Response.flags != 0)
         .where(Response.flags.op("&")(FLAG_BURST) != 0)
         .where(Response.flags.op("&")(FLAG_DISCARDED) == 0)
         .order_by(Response.day, Response.seq)
