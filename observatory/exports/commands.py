@@ -129,11 +129,12 @@ def export(out_dir: Path, code: str) -> None:
         window = Window.parse(code)
     except ValueError as error:
         raise click.UsageError(str(error)) from error
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"edition-{window.code}.csv"
     with session_scope(sessions_for(settings.database_url)) as session:
         try:
-            count = write_csv(edition_rows(session, window.code), path)
+            rows = edition_rows(session, window.code)
         except EditionError as error:
             raise click.ClickException(str(error)) from error
+        out_dir.mkdir(parents=True, exist_ok=True)  # only once there is something to write
+        count = write_csv(rows, path)
     click.echo(f"Wrote {count:,} rows to {path} ({dt.date.today():%d/%m/%Y}).")

@@ -205,7 +205,8 @@ def withdraw(session: Session, code: str) -> bool:
 
 
 def edition_rows(session: Session, code: str) -> Iterator[tuple[str, ...]]:
-    """The stored edition as CSV rows (CSV_COLUMNS); hidden values are empty."""
+    """The stored edition as CSV rows (CSV_COLUMNS); hidden values are empty. An unknown
+    edition is refused here, before the caller opens any file (not at the first row)."""
     edition_id = session.scalar(select(Edition.id).where(Edition.code == code))
     if edition_id is None:
         raise EditionError(
@@ -223,9 +224,11 @@ def edition_rows(session: Session, code: str) -> Iterator[tuple[str, ...]]:
             EditionCell.category,
         )
     )
-    for level, code_, kind, start, table, category, value in rows:
-        yield (level, code_, kind, start.isoformat(), table, category,
-               "" if value is None else str(value))  # fmt: skip
+    return (
+        (level, code_, kind, start.isoformat(), table, category,
+         "" if value is None else str(value))
+        for level, code_, kind, start, table, category, value in rows
+    )  # fmt: skip
 
 
 def write_csv(rows: Iterable[tuple[str, ...]], path: Path) -> int:

@@ -158,7 +158,7 @@ def test_the_window_of_an_edition() -> None:
 
 
 def test_the_command_refuses_an_edition_whose_answers_can_still_arrive(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from observatory.cli import main
 
@@ -169,5 +169,7 @@ def test_the_command_refuses_an_edition_whose_answers_can_still_arrive(
     assert result.exit_code != 0 and "pourra être publiée à partir du" in result.output
     result = runner.invoke(main, ["edition", "publish", "2026T9"])
     assert result.exit_code != 0 and "YYYYTn" in result.output
-    result = runner.invoke(main, ["export", "--out", "x", "--edition", "2025T1"])
+    out = tmp_path / "x"
+    result = runner.invoke(main, ["export", "--out", str(out), "--edition", "2025T1"])
     assert result.exit_code != 0 and "aucune édition 2025T1" in result.output
+    assert not out.exists()  # a refused export leaves no empty file behind
