@@ -32,12 +32,11 @@ from dashboards.team_pages import (
 )
 from dashboards.team_places import team_places_blueprint
 from dashboards.team_report import team_report
-from observatory.access.tokens import Principal, Role
 from observatory.analysis.team import NotYourPlaceError, team_name
 from observatory.clock import today
 from observatory.runtime import Runtime
 from observatory.web.headers import register_dash_policy
-from observatory.web.staff import SPACE_PATH, csrf, current_principal
+from observatory.web.staff import SPACE_PATH, csrf, signed_in_team
 
 STATIC_PARTS = ("/assets/", "/_dash-component-suites/")  # versioned files, cached for a year
 SIGNIN = "/equipe/connexion"
@@ -53,10 +52,10 @@ PAGES: dict[str, tuple[str, Page]] = {
 }
 
 
-def _team_of(principal: Principal | None) -> int | None:
-    if principal is None or principal.role is not Role.TEAM:
-        return None
-    return int(principal.scope)
+def _signed_in_team_id() -> int | None:
+    """The signed-in team's id, asked on every request: the session row decides."""
+    principal = signed_in_team()
+    return int(principal.scope) if principal else None
 
 
 def _page_key(pathname: object) -> str | None:
@@ -100,8 +99,8 @@ def _sections(current: str, year: int) -> html.Nav:
     )
 
 
-def _page(runtime: Runtime, principal: Principal | None) -> html.Div:
-    team_id = _team_of(principal)
+def _page(runtime: Runtime) -> html.Div:
+    team_id = _signed_in_team_id()
     header = html.Header(
         html.P("Observatoire citoyen de la médiation numérique", className="site-title")
     )
@@ -156,7 +155,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         update_title=None,
     )
     app.config.suppress_callback_exceptions = True
-    app.layout = lambda: _page(runtime, current_principal())
+    app.layout = lambda: _page(runtime)
     server.register_blueprint(team_forms)
     server.register_blueprint(team_report)
     server.register_blueprint(team_download)
@@ -170,7 +169,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         Input("url", "search"),
     )
     def show(pathname: object, search: object) -> tuple[Any, Any]:
-        team_id = _team_of(current_principal())  # every callback, not only the page load
+        team_id = _signed_in_team_id()  # every callback, not only the page load
         if team_id is None:
             return [], _signed_out()
         key = _page_key(pathname)
@@ -192,7 +191,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         prevent_initial_call=True,
     )
     def show_groups(_clicks: object, search: object) -> Any:
-        team_id = _team_of(current_principal())
+        team_id = _signed_in_team_id()
         if team_id is None:
             return _signed_out()
         try:
@@ -208,7 +207,7 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         sign-in page (the layout and callbacks refuse them too)."""
         if _page_key(request.path) is None or request.method != "GET":
             return None
-        if _team_of(current_principal()) is None:
+        if _signed_in_team_id() is None:
             return redirect(SIGNIN)
         return None
 

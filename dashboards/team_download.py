@@ -16,7 +16,6 @@ from flask.typing import ResponseReturnValue
 
 from dashboards.team_pages import parse_query, team_choice
 from dashboards.team_view import TOO_FEW, change_text
-from observatory.access.tokens import Role
 from observatory.aggregation.stats import Estimate
 from observatory.analysis import periods
 from observatory.analysis.indicators import INDICATORS
@@ -24,7 +23,7 @@ from observatory.analysis.periods import month_label
 from observatory.analysis.team import NotYourPlaceError, TeamResults, team_results
 from observatory.clock import today
 from observatory.web.context import runtime
-from observatory.web.staff import current_principal
+from observatory.web.staff import current_principal, signed_in_team
 
 team_download = Blueprint("team_download", __name__, url_prefix="/equipe/telechargement")
 HELD_BACK = "secret statistique"
@@ -95,8 +94,8 @@ def to_xlsx(named: dict[str, Table]) -> bytes:
 
 
 def _results() -> TeamResults:
-    principal = current_principal()
-    if principal is None or principal.role is not Role.TEAM:
+    principal = signed_in_team()
+    if principal is None:
         abort(403)
     rt = runtime()
     try:

@@ -15,7 +15,6 @@ from flask import Blueprint, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from observatory.access import audit
-from observatory.access.tokens import Principal, Role
 from observatory.aggregation.review import discard, held_answers, release
 from observatory.analysis.indicators import INDICATORS
 from observatory.analysis.team import team_places
@@ -25,7 +24,7 @@ from observatory.teamspace.actions import ActionError, save_action, withdraw_act
 from observatory.teamspace.comments import set_treated
 from observatory.teamspace.notes import NoteError, save_notes
 from observatory.web.context import runtime, unit_of_work
-from observatory.web.staff import check_csrf, current_principal
+from observatory.web.staff import team_form_sender
 
 team_forms = Blueprint(
     "team_forms", __name__, url_prefix="/equipe/envoi", template_folder="templates"
@@ -37,16 +36,8 @@ MONTH = re.compile(r"(20[0-9]{2})-(0[1-9]|1[0-2])")
 BACK = re.compile(r"/equipe/(commentaires|actions|attente)?(\?[A-Za-z0-9=&_%.-]{0,200})?")
 
 
-def _signed_in() -> Principal:
-    principal = current_principal()
-    if principal is None or principal.role is not Role.TEAM:
-        abort(403)
-    check_csrf()
-    return principal
-
-
 def _team() -> int:
-    return int(_signed_in().scope)
+    return int(team_form_sender().scope)
 
 
 def _back(default: str, **extra: str) -> ResponseReturnValue:
@@ -58,7 +49,8 @@ def _back(default: str, **extra: str) -> ResponseReturnValue:
     return redirect(target, code=303)
 
 
-def _refused(reason: str, back: str) -> ResponseReturnValue:
+def refused(reason: str, back: str) -> ResponseReturnValue:
+    """Nothing saved: what is wrong, and the way back (the browser's Back keeps the text)."""
     return render_template("team_refused.html", reason=reason, back=back), 400
 
 
@@ -98,7 +90,7 @@ def action() -> ResponseReturnValue:
     if action_id and not NUMBER.fullmatch(action_id):
         abort(400)
     if month is None:
-        return _refused("Indiquez le mois du changement (mois et année).", "/equipe/actions")
+        return refused("Indiquez le mois du changement (mois et année).", "/equipe/actions")
     topic = form.get("sujet", "") or None
     try:
         with unit_of_work() as db:
@@ -115,7 +107,7 @@ def action() -> ResponseReturnValue:
                 today=_today(),
             )
     except ActionError as error:
-        return _refused(str(error), "/equipe/actions")
+        return refused(str(error), "/equipe/actions")
     return _back("/equipe/actions", fait="enregistre")
 
 
@@ -142,14 +134,14 @@ def notes() -> ResponseReturnValue:
             save_notes(db, team_id, int(year), done=request.form.get("fait", ""),
                        next_year=request.form.get("prochain", ""), today=_today())  # fmt: skip
     except NoteError as error:
-        return _refused(str(error), f"/equipe/bilan/{year}")
+        return refused(str(error), f"/equipe/bilan/{year}")
     return redirect(f"/equipe/bilan/{year}?fait=enregistre", code=303)
 
 
 @team_forms.post("/attente")
 def review() -> ResponseReturnValue:
     """Release or discard answers held as a suspected burst at one of the team's places."""
-    principal = _signed_in()
+    principal = team_form_sender()
     team_id = int(principal.scope)
     decision = request.form.get("decision", "")
     ids = request.form.getlist("reponse")

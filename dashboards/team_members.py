@@ -18,13 +18,14 @@ from flask import Blueprint, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from dashboards.team_forms import refused
 from observatory.access import audit
 from observatory.access.models import IssuedToken
 from observatory.access.sessions import utcnow
 from observatory.access.signin import SigninError, holders, issue_link, issue_token, revoke_token
 from observatory.access.tokens import Role
 from observatory.web.context import public_url, runtime, unit_of_work
-from observatory.web.staff import check_csrf, current_principal
+from observatory.web.staff import team_form_sender
 
 team_members = Blueprint("team_members", __name__, url_prefix="/equipe/envoi/membre",
                          template_folder="templates")  # fmt: skip
@@ -34,10 +35,7 @@ LINK_HOURS = 72
 
 
 def _team() -> tuple[int, str]:
-    principal = current_principal()
-    if principal is None or principal.role is not Role.TEAM:
-        abort(403)
-    check_csrf()
+    principal = team_form_sender()
     return int(principal.scope), principal.jti
 
 
@@ -63,8 +61,7 @@ def add() -> ResponseReturnValue:
     team_id, jti = _team()
     name = " ".join(request.form.get("nom", "").split())[:200]
     if not name:
-        return render_template("team_refused.html", reason="Indiquez le nom de la personne.",
-                               back="/equipe/membres"), 400  # fmt: skip
+        return refused("Indiquez le nom de la personne.", "/equipe/membres")
     now = utcnow()
     with unit_of_work() as db:
         _, record = issue_token(
@@ -87,8 +84,8 @@ def new_link() -> ResponseReturnValue:
                               now=now, actor=audit.token_actor(jti))  # fmt: skip
             name = record.holder
     except SigninError:
-        return render_template("team_refused.html", reason="Ce membre n'a plus d'accès valable : "
-                               "ajoutez-le à nouveau.", back="/equipe/membres"), 400  # fmt: skip
+        reason = "Ce membre n'a plus d'accès valable : ajoutez-le à nouveau."
+        return refused(reason, "/equipe/membres")
     return _link_page(name, link, new=False)
 
 

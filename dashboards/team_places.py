@@ -18,8 +18,8 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboards.team_forms import refused
 from observatory.access import audit
-from observatory.access.tokens import Role
 from observatory.analysis.team import PlaceChoice
 from observatory.clock import today
 from observatory.places.kiosks import enrol_kiosk, kiosks_of_place, revoke_kiosk
@@ -32,7 +32,7 @@ from observatory.teamspace.contacts import (
     remove_contact,
 )
 from observatory.web.context import public_url, runtime, unit_of_work
-from observatory.web.staff import check_csrf, current_principal
+from observatory.web.staff import current_principal, signed_in_team, team_form_sender
 
 team_places_blueprint = Blueprint(
     "team_places", __name__, url_prefix="/equipe", template_folder="templates"
@@ -46,12 +46,8 @@ FILES = (
 )
 
 
-def _principal_team(check: bool) -> tuple[int, str]:
-    principal = current_principal()
-    if principal is None or principal.role is not Role.TEAM:
-        abort(403)
-    if check:
-        check_csrf()
+def _principal_team() -> tuple[int, str]:
+    principal = team_form_sender()
     return int(principal.scope), principal.jti
 
 
@@ -73,8 +69,10 @@ def _own_place(team_id: int, code: str) -> Place:
 def qr(code: str, kind: str) -> ResponseReturnValue:
     if current_principal() is None:
         return redirect("/equipe/connexion")
-    team_id, _ = _principal_team(check=False)
-    place = _own_place(team_id, code)
+    team = signed_in_team()
+    if team is None:
+        abort(403)
+    place = _own_place(int(team.scope), code)
     url = form_url(public_url(), place.code)
     if kind == "svg":
         body: Any = qr_svg_document(url, title=f"Votre avis – {place.name}")
@@ -89,7 +87,7 @@ def qr(code: str, kind: str) -> ResponseReturnValue:
 
 @team_places_blueprint.post("/envoi/kiosque")
 def enrol() -> ResponseReturnValue:
-    team_id, jti = _principal_team(check=True)
+    team_id, jti = _principal_team()
     place = _own_place(team_id, request.form.get("lieu", ""))
     rt = runtime()
     with unit_of_work() as db:
@@ -105,7 +103,7 @@ def enrol() -> ResponseReturnValue:
 
 @team_places_blueprint.post("/envoi/kiosque/retrait")
 def revoke() -> ResponseReturnValue:
-    team_id, jti = _principal_team(check=True)
+    team_id, jti = _principal_team()
     kiosk_id = request.form.get("kiosque", "")
     if not NUMBER.fullmatch(kiosk_id):
         abort(400)
@@ -124,7 +122,7 @@ def revoke() -> ResponseReturnValue:
 
 @team_places_blueprint.post("/envoi/adresse")
 def add_address() -> ResponseReturnValue:
-    team_id, jti = _principal_team(check=True)
+    team_id, jti = _principal_team()
     rt = runtime()
     try:
         with unit_of_work() as db:
@@ -133,13 +131,13 @@ def add_address() -> ResponseReturnValue:
                 today=today(rt.settings.timezone), actor=audit.token_actor(jti),
             )  # fmt: skip
     except ContactError as error:
-        return render_template("team_refused.html", reason=str(error), back="/equipe/lieux"), 400
+        return refused(str(error), "/equipe/lieux")
     return redirect("/equipe/lieux?fait=adresse", code=303)
 
 
 @team_places_blueprint.post("/envoi/adresse/retrait")
 def remove_address() -> ResponseReturnValue:
-    team_id, jti = _principal_team(check=True)
+    team_id, jti = _principal_team()
     try:
         with unit_of_work() as db:
             remove_contact(

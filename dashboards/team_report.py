@@ -16,7 +16,6 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
 from dashboards.team_view import change_text, indicator_value
-from observatory.access.tokens import Role
 from observatory.analysis.periods import month_label
 from observatory.analysis.team import team_places
 from observatory.analysis.wording import interval_text, number, value_text
@@ -24,7 +23,7 @@ from observatory.clock import today
 from observatory.teamspace.notes import MAX_NOTE
 from observatory.teamspace.report import AnnualReport, annual_report, report_years
 from observatory.web.context import runtime
-from observatory.web.staff import csrf, current_principal
+from observatory.web.staff import csrf, signed_in_team
 
 team_report = Blueprint(
     "team_report",
@@ -49,10 +48,8 @@ def pdf_available() -> bool:
 
 
 def _team() -> int | None:
-    principal = current_principal()
-    if principal is None or principal.role is not Role.TEAM:
-        return None
-    return int(principal.scope)
+    principal = signed_in_team()
+    return int(principal.scope) if principal else None
 
 
 def _report(team_id: int, year: int) -> AnnualReport:

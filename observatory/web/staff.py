@@ -15,7 +15,7 @@ from flask import abort, after_this_request, g, has_request_context, request
 from werkzeug.wrappers import Response
 
 from observatory.access.sessions import Limits, csrf_for, resume, utcnow
-from observatory.access.tokens import Principal
+from observatory.access.tokens import Principal, Role
 from observatory.config import Settings
 from observatory.web.context import runtime, unit_of_work
 
@@ -67,6 +67,22 @@ def current_principal() -> Principal | None:
         if principal is None:
             after_this_request(forget_cookie)
     g.staff_principal = principal
+    return principal
+
+
+def signed_in_team() -> Principal | None:
+    """The signed-in principal when it is a team member: the team space's only audience."""
+    principal = current_principal()
+    return principal if principal is not None and principal.role is Role.TEAM else None
+
+
+def team_form_sender() -> Principal:
+    """The team member who sent this form: 403 for anyone else, 400 without this session's
+    CSRF value. Every write of the team space starts here."""
+    principal = signed_in_team()
+    if principal is None:
+        abort(403)
+    check_csrf()
     return principal
 
 
