@@ -3,7 +3,6 @@ département over the period, its own places exactly and the others as the publi
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pandas as pd
@@ -15,30 +14,20 @@ from observatory.aggregation.read import read_cells
 from observatory.analysis.funnel import Funnel, PlacePoint, funnel, point
 from observatory.analysis.memo import Memo
 from observatory.analysis.periods import Period
+from observatory.analysis.tallies import Tally, tallies_by
 from observatory.config import Settings
 from observatory.disclosure import Audience, figures
 from observatory.disclosure.figures import Rules
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import Questionnaire
-from observatory.responses.models import KEY_MODULUS
 from observatory.territories.models import Territory
 
 QUESTION = "satisfaction"
 
 
-def _tallies(rows: pd.DataFrame, period: Period) -> dict[str, dict[str, tuple[int, int]]]:
-    wanted = {pd.Timestamp(m) for m in period.months}
-    out: dict[str, dict[str, tuple[int, int]]] = {}
-    chosen = rows[rows["period_start"].isin(wanted)]
-    for code, counts, keys in zip(
-        chosen["scope_code"], chosen["counts_json"], chosen["keys_json"], strict=True
-    ):
-        tally = out.setdefault(str(code), {})
-        key_of = json.loads(str(keys))
-        for option, c in json.loads(str(counts)).items():
-            total, key = tally.get(option, (0, 0))
-            tally[option] = (total + int(c), (key + int(key_of[option])) % KEY_MODULUS)
-    return out
+def _by_place(rows: pd.DataFrame) -> dict[str, Tally]:
+    """Each place's option counts over the period (the rows hold only its months)."""
+    return {str(code): tally for (code,), tally in tallies_by(rows, ("scope_code",)).items()}
 
 
 # The other places' public counts are the same for every team of a département: kept a minute
@@ -72,7 +61,7 @@ def _public_counts(
         codes = list(session.scalars(select(Place.code).where(Place.commune_code.in_(communes))))
         shown: dict[str, dict[str, int]] = {}
         if codes:
-            for code, tally in _tallies(_place_cells(session, codes, period), period).items():
+            for code, tally in _by_place(_place_cells(session, codes, period)).items():
                 counts = figures.distribution(tally, public) if tally else None
                 if counts:
                     shown[code] = counts
@@ -105,7 +94,7 @@ def team_standing(
         if code not in own
     }
     if own:
-        for code, tally in _tallies(_place_cells(session, list(own), period), period).items():
+        for code, tally in _by_place(_place_cells(session, list(own), period)).items():
             exact = {o: c for o, (c, _) in tally.items()}
             if sum(exact.values()) >= team_rules.k:
                 counted[code] = exact

@@ -9,10 +9,10 @@ by two teams has no team of its own (docs/decisions/0005), and both teams see it
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 from sqlalchemy import select
@@ -32,16 +32,15 @@ from observatory.analysis.indicators import (
 )
 from observatory.analysis.narrative import Sentence, Verdict, analyse, verdicts
 from observatory.analysis.periods import Period
+from observatory.analysis.tallies import Tally, add_tally, tallies_by
 from observatory.config import Settings
 from observatory.disclosure import Audience, figures
 from observatory.disclosure.figures import Rules
 from observatory.places.models import Place, Team, TeamPlace
 from observatory.questionnaires.definitions import Questionnaire
-from observatory.responses.models import KEY_MODULUS
 from observatory.territories.models import Territory
 
 THEMES = "motif"
-Tally = dict[str, tuple[int, int]]  # option → (count, cell key), summed over months
 
 
 class NotYourPlaceError(PermissionError):
@@ -118,14 +117,8 @@ def _by_month(rows: pd.DataFrame) -> Monthly:
     """Every row's option counts and keys, each JSON parsed once, added up by month and
     question over the scopes read (a team's places)."""
     out: Monthly = {}
-    for month, question, counts, keys in zip(
-        rows["period_start"], rows["question"], rows["counts_json"], rows["keys_json"], strict=True
-    ):
-        tally = out.setdefault(pd.Timestamp(month).date(), {}).setdefault(str(question), {})
-        key_of = json.loads(str(keys))
-        for code, c in json.loads(str(counts)).items():
-            total, key = tally.get(code, (0, 0))
-            tally[code] = (total + int(c), (key + int(key_of[code])) % KEY_MODULUS)
+    for (month, question), tally in tallies_by(rows, ("period_start", "question")).items():
+        out.setdefault(pd.Timestamp(cast(dt.date, month)).date(), {})[str(question)] = tally
     return out
 
 
@@ -135,10 +128,7 @@ def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Tally]:
     out: dict[str, Tally] = {}
     for month in months:
         for question, tally in monthly.get(month, {}).items():
-            summed = out.setdefault(question, {})
-            for code, (c, key) in tally.items():
-                total, total_key = summed.get(code, (0, 0))
-                summed[code] = (total + c, (total_key + key) % KEY_MODULUS)
+            add_tally(out.setdefault(question, {}), tally)
     return out
 
 
