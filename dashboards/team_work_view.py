@@ -13,9 +13,10 @@ from dash import dcc, html
 
 from dashboards.team_view import ALL_PLACES, choice_list
 from observatory.aggregation.review import Held
-from observatory.analysis.periods import Period, month_label, shift
+from observatory.analysis.periods import Period, month_label
 from observatory.analysis.team import PlaceChoice
 from observatory.analysis.wording import number
+from observatory.clock import add_months
 from observatory.teamspace.actions import MAX_TEXT, ActionEntry
 from observatory.teamspace.comments import Comments, TeamComment
 
@@ -137,7 +138,7 @@ def comments_view(
 
 def _month_options(today: dt.date, chosen: dt.date | None) -> list[html.Option]:
     this = today.replace(day=1)
-    months = [shift(this, -i) for i in range(36)]
+    months = [add_months(this, -i) for i in range(36)]
     if chosen is not None and chosen not in months:
         months.append(chosen)
     selected = chosen or this

@@ -41,3 +41,10 @@ def answer_day(claimed: dt.date, now: dt.date, window_days: int) -> dt.date | No
     if claimed < now - dt.timedelta(days=window_days):
         return None
     return claimed
+
+
+def add_months(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or before) `month`'s: the calendar
+    arithmetic of periods, editions and the team space's windows."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from observatory.aggregation.models import UNKNOWN_VALUE
 from observatory.analysis.memo import Memo
-from observatory.analysis.periods import shift
+from observatory.clock import add_months
 from observatory.questionnaires.definitions import Questionnaire
 from observatory.responses.models import Answer, Response
 
@@ -60,7 +60,7 @@ def _counts(
     """People who gave a reason, and answers per reason, in each group of channel, age band
     and language: grouped in the database by all three at once (two queries, a few hundred rows
     back), then added up per dimension here, since each person is in exactly one combination."""
-    start, end = months[0], shift(months[-1], 1)
+    start, end = months[0], add_months(months[-1], 1)
     reason, age = aliased(Answer), aliased(Answer)
     band: Any = func.coalesce(age.option, UNKNOWN_VALUE)
     keys = (Response.channel, band, Response.language)

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from observatory.clock import add_months
+
 MONTHS_FR = ("janv.", "févr.", "mars", "avr.", "mai", "juin",
              "juil.", "août", "sept.", "oct.", "nov.", "déc.")  # fmt: skip
 DEFAULT = "3m"
@@ -23,13 +25,8 @@ def month_label(month: dt.date) -> str:
     return f"{MONTHS_FR[month.month - 1]} {month.year}"
 
 
-def shift(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def _run(last: dt.date, length: int) -> tuple[dt.date, ...]:
-    return tuple(shift(last, -i) for i in range(length - 1, -1, -1))
+    return tuple(add_months(last, -i) for i in range(length - 1, -1, -1))
 
 
 @dataclass(frozen=True)
@@ -57,7 +54,7 @@ def period(code: str, today: dt.date) -> Period:
         length = int(code[:-1])
         months = _run(this_month, length)
         label = f"les {length} derniers mois ({_span(months)})"
-        previous = _run(shift(months[0], -1), length)
+        previous = _run(add_months(months[0], -1), length)
         return Period(code, label, months, previous, f"les {length} mois précédents")
     if match := _QUARTER.fullmatch(code):
         year, quarter = int(match["year"]), int(match["quarter"])
@@ -65,7 +62,9 @@ def period(code: str, today: dt.date) -> Period:
         if months[0] > this_month:
             raise ValueError(f"le trimestre {code} n'a pas commencé")
         label = f"le {quarter}{'er' if quarter == 1 else 'e'} trimestre {year} ({_span(months)})"
-        return Period(code, label, months, _run(shift(months[0], -1), 3), "le trimestre précédent")
+        return Period(
+            code, label, months, _run(add_months(months[0], -1), 3), "le trimestre précédent"
+        )
     if _YEAR.fullmatch(code):
         year = int(code)
         if year > today.year:
@@ -82,7 +81,7 @@ def offered(today: dt.date) -> list[Period]:
     this_month = today.replace(day=1)
     quarters = []
     for back in range(4):
-        month = shift(this_month, -3 * back)
+        month = add_months(this_month, -3 * back)
         quarters.append(f"{month.year}T{(month.month - 1) // 3 + 1}")
     years = [str(today.year - back) for back in range(3)]
     return [period(code, today) for code in ("3m", "12m", *quarters, *years)]

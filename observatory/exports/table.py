@@ -27,6 +27,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from observatory.aggregation.models import NATIONAL, NO_BREAKDOWN, UNKNOWN_VALUE
+from observatory.clock import add_months
 from observatory.disclosure.complementary import Constraint
 from observatory.questionnaires.definitions import Questionnaire
 from observatory.responses.models import KEY_MODULUS
@@ -78,7 +79,7 @@ class Window:
     @property
     def ends_on(self) -> dt.date:
         """The last day of the edition's quarter."""
-        return _add_months(self.months[-1], 1) - dt.timedelta(days=1)
+        return add_months(self.months[-1], 1) - dt.timedelta(days=1)
 
     def leaves(self, level: str) -> list[Period]:
         """The finest periods a territory level is published by: months for the nation and
@@ -112,16 +113,11 @@ def _window_months(year: int, quarter: int) -> tuple[dt.date, ...]:
     """Computed once per window: the move search asks for them hundreds of thousands of times
     (88 % of an edition's protection time on sparse data, bench/editions.py --profile)."""
     last = dt.date(year, 3 * quarter, 1)
-    return tuple(_add_months(last, -i) for i in range(11, -1, -1))
+    return tuple(add_months(last, -i) for i in range(11, -1, -1))
 
 
 def _quarter_of(month: dt.date) -> Period:
     return ("quarter", dt.date(month.year, 3 * ((month.month - 1) // 3) + 1, 1))
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per edition

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.keywords import QUESTION, Keyword, extract_keywords
-from observatory.analysis.periods import shift
+from observatory.clock import add_months
 from observatory.places.models import Place, TeamPlace
 from observatory.responses.models import Answer, Comment, Response
 from observatory.teamspace.models import CommentReview
@@ -47,7 +47,7 @@ class Comments:
 
 
 def _span(months: Sequence[dt.date]) -> tuple[dt.date, dt.date]:
-    return months[0], shift(months[-1], 1)
+    return months[0], add_months(months[-1], 1)
 
 
 def team_comments(
