@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 
 from dashboards.team_view import change_text, indicator_value
 from observatory.analysis.periods import month_label
-from observatory.analysis.team import team_places
 from observatory.analysis.wording import interval_text, number, value_text
 from observatory.clock import today
 from observatory.teamspace.notes import MAX_NOTE
@@ -64,7 +63,7 @@ def _report(team_id: int, year: int) -> AnnualReport:
             abort(404)
 
 
-def _context(report: AnnualReport, team_id: int) -> dict[str, Any]:
+def _context(report: AnnualReport) -> dict[str, Any]:
     results = report.results
     rows = []
     for row in results.indicators:
@@ -84,12 +83,10 @@ def _context(report: AnnualReport, team_id: int) -> dict[str, Any]:
         else f"Pas assez de réponses en {report.year} pour montrer des chiffres."
     )
     rt = runtime()
-    with rt.sessions() as session:
-        places = ", ".join(p.name for p in team_places(session, team_id))
     return {
         "year": report.year,
         "team": results.team,
-        "places": places,
+        "places": ", ".join(p.name for p in results.places),
         "departement": results.departement,
         "answers": answers,
         "sentences": [s.text for s in results.sentences],
@@ -115,7 +112,7 @@ def page(year: int) -> ResponseReturnValue:
     team_id = _team()
     if team_id is None:
         return redirect("/equipe/connexion")
-    context = _context(_report(team_id, year), team_id)
+    context = _context(_report(team_id, year))
     done = SAVED.get(request.args.get("fait", ""))
     return render_template("team_report.html", pdf=False, csrf=csrf(), done=done, **context)
 
@@ -129,7 +126,7 @@ def pdf(year: int) -> ResponseReturnValue:
         abort(503)
     from weasyprint import HTML
 
-    context = _context(_report(team_id, year), team_id)
+    context = _context(_report(team_id, year))
     html = render_template(
         "team_report.html", pdf=True, inline_css=STYLESHEET.read_text(encoding="utf-8"),
         **context,
