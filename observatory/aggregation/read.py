@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.cells.builder import CellBuilder
@@ -29,25 +29,59 @@ def read_cells(session: Session, **where: object) -> pd.DataFrame:
     Dtypes do not depend on whether deltas were pending: dates as datetime64, codes as string,
     statistics as int64.
     """
-    unknown = set(where) - set(KEY)
-    if unknown:
-        raise ValueError(f"cells are filtered by their key columns {KEY}, not {sorted(unknown)}")
+    check_where(where)
     stored = _select(session, AggregateCell, [*KEY, *ROW_VALUES], where)
-    # A logged row holds every question: it is selected on the other key columns, and the
-    # merged rows on the question.
-    logged_where = {k: v for k, v in where.items() if k in DELTA_KEY}
-    logged = _select(session, AggregateDelta, DELTA_COLUMNS, logged_where)
+    logged = _logged_rows(session, where)
     if logged.empty:
         rows = typed_rows(stored)
     else:
         with CellBuilder.for_cells() as builder:
             builder.add_cell_frames(from_rows(stored))
             builder.add_delta_rows(logged)
-            rows = builder.rows()
-        if "question" in where:
-            wanted = where["question"]
-            rows = rows[rows["question"].isin([wanted] if isinstance(wanted, str) else wanted)]  # type: ignore[arg-type]
+            rows = _wanted(builder.rows(), where)
     return rows.sort_values(KEY).reset_index(drop=True)
+
+
+def logged_cells(session: Session, where: Mapping[str, object]) -> pd.DataFrame | None:
+    """The cells of `where` as the delta log alone holds them (what folds added since the last
+    compaction), in read_cells' columns; None when the log holds nothing for them (the usual
+    case right after a compaction)."""
+    logged = _logged_rows(session, where)
+    if logged.empty:
+        return None
+    with CellBuilder.for_cells() as builder:
+        builder.add_delta_rows(logged)
+        return _wanted(builder.rows(), where)
+
+
+def check_where(where: Mapping[str, object]) -> None:
+    unknown = set(where) - set(KEY)
+    if unknown:
+        raise ValueError(f"cells are filtered by their key columns {KEY}, not {sorted(unknown)}")
+
+
+def where_clauses(
+    table: type[AggregateCell] | type[AggregateDelta], where: Mapping[str, object]
+) -> list[ColumnElement[bool]]:
+    """`where` as SQL: equality, or membership for a list or tuple."""
+    return [
+        getattr(table, k).in_(list(v)) if isinstance(v, list | tuple) else getattr(table, k) == v
+        for k, v in where.items()
+    ]
+
+
+def _logged_rows(session: Session, where: Mapping[str, object]) -> pd.DataFrame:
+    # A logged row holds every question: it is selected on the other key columns, and the
+    # merged rows on the question (`_wanted`).
+    logged_where = {k: v for k, v in where.items() if k in DELTA_KEY}
+    return _select(session, AggregateDelta, DELTA_COLUMNS, logged_where)
+
+
+def _wanted(rows: pd.DataFrame, where: Mapping[str, object]) -> pd.DataFrame:
+    if "question" not in where:
+        return rows
+    wanted = where["question"]
+    return rows[rows["question"].isin([wanted] if isinstance(wanted, str) else wanted)]  # type: ignore[arg-type]
 
 
 def _select(
@@ -56,15 +90,7 @@ def _select(
     names: Sequence[str],
     where: Mapping[str, object],
 ) -> pd.DataFrame:
-    stmt = select(*(getattr(table, c) for c in names))
-    stmt = stmt.where(
-        *(
-            getattr(table, k).in_(list(v))
-            if isinstance(v, list | tuple)
-            else getattr(table, k) == v
-            for k, v in where.items()
-        )
-    )
+    stmt = select(*(getattr(table, c) for c in names)).where(*where_clauses(table, where))
     rows = session.execute(stmt).all()
     # Columns straight from the driver's tuples: a frame built from row objects costs many
     # times more (pandas inspects every row).

@@ -1,5 +1,9 @@
 """A small in-process memo for page figures that many requests share, valid until the cells
-change (a fold moves the watermark) and at most `seconds` old.
+change and at most `seconds` old.
+
+What "the cells change" means is the caller's to say when it can: a figure that depends on a
+few cells is keyed on those cells' own state (`version=`), so that a fold elsewhere in the
+country does not throw it away; otherwise any fold (the watermark moving) does.
 
 Why not a shared cache (Redis): the values are cheap to recompute once and only save repeated
 work within one web process; each process keeps its own, bounded in entries.
@@ -33,9 +37,17 @@ class Memo(Generic[V]):
         self.seconds, self.entries = seconds, entries
         self._values: dict[Hashable, tuple[float, V]] = {}
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], V]) -> V:
-        """The value of `key` for the cells as they stand, computed once."""
-        full = (cells_version(session), key)
+    def get(
+        self,
+        session: Session,
+        key: Hashable,
+        compute: Callable[[], V],
+        *,
+        version: Hashable | None = None,
+    ) -> V:
+        """The value of `key` for the cells as they stand, computed once. `version`: what
+        changes whenever a cell the value depends on changes; by default, any fold."""
+        full = (cells_version(session) if version is None else version, key)
         now = time.monotonic()
         found = self._values.get(full)
         if found is not None and now - found[0] < self.seconds:

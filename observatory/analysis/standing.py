@@ -4,17 +4,16 @@ département over the period, its own places exactly and the others as the publi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.models import NO_BREAKDOWN, STORED_PERIOD_KIND
-from observatory.aggregation.read import read_cells
+from observatory.aggregation.sums import Summed, Tally, sum_cells
 from observatory.analysis.funnel import Funnel, PlacePoint, funnel, point
 from observatory.analysis.memo import Memo
 from observatory.analysis.periods import Period
-from observatory.analysis.tallies import Tally, tallies_by
 from observatory.config import Settings
 from observatory.disclosure import Audience, figures
 from observatory.disclosure.figures import Rules
@@ -25,27 +24,33 @@ from observatory.territories.models import Territory
 QUESTION = "satisfaction"
 
 
-def _by_place(rows: pd.DataFrame) -> dict[str, Tally]:
-    """Each place's option counts over the period (the rows hold only its months)."""
-    return {str(code): tally for (code,), tally in tallies_by(rows, ("scope_code",)).items()}
+# The other places' public counts are the same for every team of a département: kept ten
+# minutes and while the département's own cells of the period stay the same, so that a page
+# does not read and perturb the cells of hundreds of places on each call. The team's own places
+# are always read fresh.
+_PUBLIC: Memo[dict[str, dict[str, int]]] = Memo(seconds=600.0)
 
 
-# The other places' public counts are the same for every team of a département: kept a minute
-# and until the next fold, so that a page does not read and perturb the cells of hundreds of
-# places on each call. The team's own places are always read fresh.
-_PUBLIC: Memo[dict[str, dict[str, int]]] = Memo(seconds=60.0)
-
-
-def _place_cells(session: Session, codes: list[str], period: Period) -> pd.DataFrame:
-    return read_cells(
+def _sums(
+    session: Session, by: tuple[str, ...], level: str, codes: str | list[str], period: Period
+) -> dict[tuple[Hashable, ...], Summed]:
+    """The question's cells of `codes` over the period, added up by the database per `by`."""
+    return sum_cells(
         session,
-        scope_level="place",
+        by,
+        scope_level=level,
         scope_code=codes,
         period_kind=STORED_PERIOD_KIND,
         breakdown=NO_BREAKDOWN,
         question=QUESTION,
         period_start=list(period.months),
     )
+
+
+def _by_place(session: Session, codes: list[str], period: Period) -> dict[str, Tally]:
+    """Each place's option counts and keys of the question over the period."""
+    summed = _sums(session, ("scope_code",), "place", codes, period)
+    return {str(code): sums.options for (code,), sums in summed.items()}
 
 
 def _public_counts(
@@ -61,13 +66,27 @@ def _public_counts(
         codes = list(session.scalars(select(Place.code).where(Place.commune_code.in_(communes))))
         shown: dict[str, dict[str, int]] = {}
         if codes:
-            for code, tally in _by_place(_place_cells(session, codes, period)).items():
+            for code, tally in _by_place(session, codes, period).items():
                 counts = figures.distribution(tally, public) if tally else None
                 if counts:
                     shown[code] = counts
         return shown
 
-    return _PUBLIC.get(session, (departement, period.months, public.k), compute)
+    return _PUBLIC.get(
+        session,
+        (departement, period.months, public),
+        compute,
+        version=_departement_state(session, departement, period),
+    )
+
+
+def _departement_state(session: Session, departement: str, period: Period) -> Hashable:
+    """What changes whenever an answer to the question at one of the département's places
+    changes over the period: the département's cells are its places' cells added up, and their
+    option keys sum random 32-bit record keys, so a new, released or removed answer changes
+    them (a dozen cells, where the places' are thousands)."""
+    summed = _sums(session, (), "departement", departement, period).get(())
+    return (summed.n, tuple(sorted(summed.options.items()))) if summed else None
 
 
 def team_standing(
@@ -94,7 +113,7 @@ def team_standing(
         if code not in own
     }
     if own:
-        for code, tally in _by_place(_place_cells(session, list(own), period)).items():
+        for code, tally in _by_place(session, list(own), period).items():
             exact = {o: c for o, (c, _) in tally.items()}
             if sum(exact.values()) >= team_rules.k:
                 counted[code] = exact

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.models import NATIONAL, NO_BREAKDOWN, STORED_PERIOD_KIND
-from observatory.aggregation.read import read_cells
 from observatory.aggregation.stats import Estimate
+from observatory.aggregation.sums import Summed, add_tally, sum_cells
 from observatory.analysis.indicators import (
     INDICATORS,
     Change,
@@ -32,7 +31,6 @@ from observatory.analysis.indicators import (
 )
 from observatory.analysis.narrative import Sentence, Verdict, analyse, verdicts
 from observatory.analysis.periods import Period
-from observatory.analysis.tallies import Tally, add_tally, tallies_by
 from observatory.config import Settings
 from observatory.disclosure import Audience, figures
 from observatory.disclosure.figures import Rules
@@ -110,48 +108,19 @@ def team_places(session: Session, team_id: int) -> list[PlaceChoice]:
     return [PlaceChoice(i, code, name, dep) for i, code, name, dep in rows]
 
 
-Monthly = dict[dt.date, dict[str, Tally]]  # month → question → option → (count, key)
+Monthly = dict[dt.date, dict[str, Summed]]  # month → question → n, option counts and keys
 
 
-def _by_month(rows: pd.DataFrame) -> Monthly:
-    """Every row's option counts and keys, each JSON parsed once, added up by month and
-    question over the scopes read (a team's places)."""
-    out: Monthly = {}
-    for (month, question), tally in tallies_by(rows, ("period_start", "question")).items():
-        out.setdefault(pd.Timestamp(cast(dt.date, month)).date(), {})[str(question)] = tally
-    return out
-
-
-def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Tally]:
-    """Option counts and keys of each question, summed over `months` (keys modulo 2**32, as
-    the cells of a longer period would hold them)."""
-    out: dict[str, Tally] = {}
-    for month in months:
-        for question, tally in monthly.get(month, {}).items():
-            add_tally(out.setdefault(question, {}), tally)
-    return out
-
-
-def _exact(tally: Tally) -> dict[str, int]:
-    return {code: c for code, (c, _) in tally.items()}
-
-
-def _public(indicator: Indicator, tally: Tally, scale: Scale, rules: Rules) -> Estimate | None:
-    """The indicator from perturbed option counts, as anyone but the team sees it."""
-    scored = {code: v for code, v in tally.items() if code in scale.levels}
-    shown = figures.distribution(scored, rules) if scored else None
-    if shown is None:
-        return None
-    return measure(indicator, shown, scale, rules.k).estimate
-
-
-def _cells(
+def _monthly(
     session: Session, level: str, codes: str | list[str], months: Iterable[dt.date]
-) -> pd.DataFrame:
-    """The month cells of the page's questions for `months` only (a page reads a few hundred
-    rows, never a scope's whole history)."""
-    return read_cells(
+) -> Monthly:
+    """The month cells of the page's questions for `months` only, added up by month and
+    question over the scopes read (a team's places) by the database: a page reads a few
+    thousand cells and gets back a few hundred sums."""
+    out: Monthly = {}
+    summed = sum_cells(
         session,
+        ("period_start", "question"),
         scope_level=level,
         scope_code=codes,
         period_kind=STORED_PERIOD_KIND,
@@ -159,6 +128,38 @@ def _cells(
         period_start=sorted(set(months)),
         question=[*(i.question for i in INDICATORS), THEMES],
     )
+    for (month, question), sums in summed.items():
+        out.setdefault(cast(dt.date, month), {})[str(question)] = sums
+    return out
+
+
+def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Summed]:
+    """n, option counts and keys of each question, summed over `months` (keys modulo 2**32,
+    as the cells of a longer period would hold them)."""
+    out: dict[str, Summed] = {}
+    for month in months:
+        for question, sums in monthly.get(month, {}).items():
+            mine = out.setdefault(question, Summed())
+            mine.n += sums.n
+            add_tally(mine.options, sums.options)
+    return out
+
+
+def _exact(sums: Summed | None) -> dict[str, int]:
+    return {code: c for code, (c, _) in sums.options.items()} if sums else {}
+
+
+def _public(
+    indicator: Indicator, sums: Summed | None, scale: Scale, rules: Rules
+) -> Estimate | None:
+    """The indicator from perturbed option counts, as anyone but the team sees it."""
+    if sums is None:
+        return None
+    scored = {code: v for code, v in sums.options.items() if code in scale.levels}
+    shown = figures.distribution(scored, rules) if scored else None
+    if shown is None:
+        return None
+    return measure(indicator, shown, scale, rules.k).estimate
 
 
 def _main_departement(places: list[PlaceChoice]) -> str | None:
@@ -166,11 +167,14 @@ def _main_departement(places: list[PlaceChoice]) -> str | None:
     return min(found, key=lambda code: (-found[code], code)) if found else None
 
 
-def _themes(tally: Tally, n: int, questionnaire: Questionnaire, k: int) -> list[Theme] | None:
+def _themes(sums: Summed | None, questionnaire: Questionnaire, k: int) -> list[Theme] | None:
+    """The reasons for coming, as shares of the people who gave at least one (the cells' n: a
+    person may give several)."""
     question = questionnaire.question(THEMES)
+    n = sums.n if sums else 0
     if question is None or n < k:
         return None
-    counts = _exact(tally)
+    counts = _exact(sums)
     return sorted(
         (
             Theme(o.code, o.label, counts.get(o.code, 0), counts.get(o.code, 0) / n)
@@ -180,8 +184,9 @@ def _themes(tally: Tally, n: int, questionnaire: Questionnaire, k: int) -> list[
     )
 
 
-def _answers(tally: Mapping[str, tuple[int, int]], k: int) -> int | None:
-    n = sum(c for c, _ in tally.values())
+def _answers(sums: Summed | None, k: int) -> int | None:
+    """The question's answers, held back under k (the headline's n: people who answered)."""
+    n = sums.n if sums else 0
     return n if n >= k else None
 
 
@@ -213,49 +218,43 @@ def team_results(
 
     read = {*period.months, *period.previous, *period.trend}
     codes = [p.code for p in shown_places]
-    rows = _cells(session, "place", codes, read) if shown_places else None
-    monthly = _by_month(rows) if rows is not None else {}
+    monthly = _monthly(session, "place", codes, read) if shown_places else {}
     team_now = _tallies(monthly, period.months)
     team_before = _tallies(monthly, period.previous)
     departement = _main_departement(shown_places)
     dep_now = (
-        _tallies(
-            _by_month(_cells(session, "departement", departement, period.months)), period.months
-        )
+        _tallies(_monthly(session, "departement", departement, period.months), period.months)
         if departement
         else {}
     )
-    national = _cells(session, "national", NATIONAL, period.months)
-    france_now = _tallies(_by_month(national), period.months)
+    france_now = _tallies(_monthly(session, "national", NATIONAL, period.months), period.months)
 
     indicators = []
     for indicator in INDICATORS:
         scale = scale_of[indicator.id]
         q = indicator.question
-        now = measure(indicator, _exact(team_now.get(q, {})), scale, own.k)
-        before = measure(indicator, _exact(team_before.get(q, {})), scale, own.k)
+        now = measure(indicator, _exact(team_now.get(q)), scale, own.k)
+        before = measure(indicator, _exact(team_before.get(q)), scale, own.k)
         indicators.append(
             IndicatorRow(
                 change(now, before, scale),
-                _public(indicator, dep_now[q], scale, public) if q in dep_now else None,
-                _public(indicator, france_now[q], scale, public) if q in france_now else None,
+                _public(indicator, dep_now.get(q), scale, public),
+                _public(indicator, france_now.get(q), scale, public),
             )
         )
-    answers = _answers(team_now.get(headline, {}), own.k)
+    answers = _answers(team_now.get(headline), own.k)
     months = []
     for month in period.trend:
         tallies = _tallies(monthly, [month])
-        count = _answers(tallies.get(headline, {}), own.k)
+        count = _answers(tallies.get(headline), own.k)
         values = {
-            i.id: measure(i, _exact(tallies.get(i.question, {})), scale_of[i.id], own.k).estimate
+            i.id: measure(i, _exact(tallies.get(i.question)), scale_of[i.id], own.k).estimate
             if count is not None
             else None
             for i in INDICATORS
         }
         months.append(MonthRow(month, count, values))
-    motif = team_now.get(THEMES, {})
-    motif_n = _motif_respondents(rows, period.months) if rows is not None else 0
-    themes = _themes(motif, motif_n, questionnaire, own.k)
+    themes = _themes(team_now.get(THEMES), questionnaire, own.k)
     top = [(t.label, t.share) for t in (themes or [])[:3] if t.count > 0]
     return TeamResults(
         team=name,
@@ -273,13 +272,6 @@ def team_results(
         ),
         verdicts=verdicts([r.change for r in indicators]),
     )
-
-
-def _motif_respondents(rows: pd.DataFrame, months: Iterable[dt.date]) -> int:
-    """People who gave at least one reason: the cell's n (a person may give several)."""
-    wanted = {pd.Timestamp(m) for m in months}
-    chosen = rows[(rows["question"] == THEMES) & rows["period_start"].isin(wanted)]
-    return int(chosen["n"].sum())
 
 
 def _territory_name(session: Session, departement: str | None) -> str | None:

@@ -215,6 +215,21 @@ def test_the_funnel_names_only_the_teams_place_and_hides_small_places(
     answer(client, late, "pas_bien", 9)
     fold_all_pending(session_factory, dt.date.today())
     assert callback_search(client, "?periode=3m").count("| Autre lieu |") == 4
+    # Nor past new answers at a place already shown (kept while the département's cells stay
+    # the same): its row grows from 19 answers (10 + 9) to 59, perturbed by a few at most.
+    rows = _other_rows(callback_search(client, "?periode=3m"))
+    answer(client, others[0], "bien", 40)
+    fold_all_pending(session_factory, dt.date.today())
+    grown = _other_rows(callback_search(client, "?periode=3m"))
+    assert len(grown) == 4 and grown != rows
+    assert max(n for n, _ in grown) >= 55 > max(n for n, _ in rows)
+
+
+def _other_rows(text: str) -> list[tuple[int, str]]:
+    """(answers, score) of the funnel table's anonymous rows."""
+    return sorted(
+        (int(n), score) for n, score in re.findall(r"\| Autre lieu \| (\d+) \| ([^|]+) \|", text)
+    )
 
 
 def test_reasons_by_age_band_hide_a_small_group(
