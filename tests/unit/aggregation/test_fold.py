@@ -26,8 +26,8 @@ from observatory.aggregation.fold import (
 from observatory.aggregation.models import AggregateCell, AggregateDelta, FoldWatermark
 from observatory.aggregation.periods import derive
 from observatory.aggregation.read import read_cells
-from observatory.aggregation.sums import sum_cells, tallies_by
 from observatory.aggregation.rebuild import rebuild_cells
+from observatory.aggregation.sums import sum_cells, tallies_by
 from observatory.config import Settings
 from observatory.places.models import Place
 from observatory.questionnaires.definitions import builtin
@@ -229,6 +229,18 @@ def _assert_sums_match_the_rows(factory: sessionmaker[Session]) -> None:
             summed = sum_cells(session, by, **where)
             assert summed == tallies_by(read_cells(session, **where), by)
             assert summed  # a comparison of two empty results would prove nothing
+        # Consecutive months are read as a range, others as a list: both read exactly them.
+        for months in (
+            [dt.date(2026, 1, 1), dt.date(2025, 12, 1)],
+            [dt.date(2025, 11, 1), dt.date(2025, 12, 1), dt.date(2026, 1, 1)],
+            [dt.date(2025, 12, 1), dt.date(2026, 11, 1)],
+            [dt.date(2026, 11, 1)],
+        ):
+            where = {"scope_level": "national", "period_start": months}
+            by = ("period_start", "question")
+            summed = sum_cells(session, by, **where)
+            assert summed == tallies_by(read_cells(session, **where), by)
+            assert {m for m, _ in summed} <= set(months)
 
 
 def _national_keys(rows: pd.DataFrame) -> dict[tuple[str, str], int]:
