@@ -296,7 +296,7 @@ def read_and_build(session: Session, ctx: Context) -> tuple[Any, dict[str, float
     from observatory.exports.table import build_table
 
     started = time.perf_counter()
-    cells = editions._cells(session)
+    cells = editions._cells(session, ctx.window)
     regions = editions.region_of(session)
     read = time.perf_counter()
     table = build_table(cells, ctx.questionnaire, ctx.window, regions)

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
 _TOLERANCE = 1e-9
+C = TypeVar("C", bound=Hashable)  # a cell's identifier
 
 
 @dataclass(frozen=True)
@@ -170,3 +172,42 @@ def _cheapest_partner(
         if candidates:
             return min(candidates, key=lambda c: (counts[c] == 0, counts[c], repr(c)))
     return None
+
+
+def feasible_ranges(
+    values: Mapping[C, int],
+    constraints: Sequence[Constraint],
+    hidden: Iterable[C],
+    cells: Iterable[C],
+) -> dict[C, tuple[float, float]]:
+    """What a reader can deduce about each of `cells`: its smallest and largest value given
+    the published counts (exact), the relations, and hidden cells of at least 1 (0 for an
+    empty one, hidden only to protect another: the reader is credited with knowing it).
+
+    The auditor's view of editions (`disclosure.protection`), independent of how the cells
+    were chosen; an unbounded range ends at infinity.
+    """
+    hidden_list = sorted(set(hidden), key=repr)
+    column = {cell: i for i, cell in enumerate(hidden_list)}
+    a_eq, rhs = linear_system(constraints, hidden_list, cast(Mapping[Hashable, int], values))
+    lower = [1.0 if values[c] > 0 else 0.0 for c in hidden_list]
+    bounds = [(low, None) for low in lower]
+    out: dict[C, tuple[float, float]] = {}
+    for cell in cells:
+        objective = np.zeros(len(hidden_list))
+        objective[column[cell]] = 1.0
+        ends = []
+        for sense in (1.0, -1.0):
+            if not rhs:
+                ends.append(lower[column[cell]] if sense > 0 else np.inf)
+                continue
+            result = linprog(sense * objective, A_eq=a_eq, b_eq=rhs, bounds=bounds,
+                             method="highs")  # fmt: skip
+            if result.status == 3:  # unbounded
+                ends.append(np.inf)
+            elif result.status == 0:
+                ends.append(sense * result.fun)
+            else:
+                raise RuntimeError(f"audit of {cell!r}: {result.message}")
+        out[cell] = (float(ends[0]), float(ends[1]))
+    return out

@@ -21,8 +21,10 @@ more cells later can only widen the ranges. Published cells cost their count (hi
 cells rather than national totals); cells already hidden cost nearly nothing, so that one
 complementary cell serves many primary ones. Each shift is sought among the cells within a
 few relations of the primary cell and widened only when none exists there, so each linear
-programme stays small whatever the size of the edition; an upward shift, which always exists
-when no cell the reader knows is in the way, is finally sought over the whole edition.
+programme stays small whatever the size of the edition. An upward shift always exists when no
+cell the reader knows is in the way, if published empty cells may move too (they are then
+hidden): that is tried last, for the empty options of dominated distributions that an empty
+total published as 0 pins down.
 """
 
 from __future__ import annotations
@@ -36,9 +38,19 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import linprog
 
-from observatory.disclosure.complementary import Constraint, linear_system
+from observatory.disclosure.complementary import Constraint, feasible_ranges
+from observatory.disclosure.relations import (
+    MOVED,
+    IntArray,
+    Problem,
+    balanced,
+    build_problem,
+    neighbourhood,
+    pinned_empty,
+)
 
-IntArray = npt.NDArray[np.int64]
+__all__ = ["Moves", "Progress", "Protection", "feasible_ranges", "protect"]
+
 C = TypeVar("C", bound=Hashable)  # a cell's identifier
 Progress = Callable[[int, int], None]  # (primary cells done, primary cells in all)
 # For a cell and a direction (+1: the cell goes up, -1: down): balanced moves (cells that
@@ -48,7 +60,6 @@ Moves = Callable[[C, int], Iterable[tuple[Sequence[C], Sequence[C]]]]
 # Cost of moving a cell that is already hidden: small but not zero, so that among equivalent
 # shifts the linear programme prefers the ones that move fewer cells.
 _HIDDEN_COST = 1e-3
-_MOVED = 1e-7  # below this a shift's component is rounding, not a move
 # How many relations away from the primary cell a shift is sought, widening when none exists;
 # past the last depth, over the whole edition (a rare language's month may need a shift that
 # runs through its quarter, its twelve months and every territory above it).
@@ -68,77 +79,22 @@ class Protection:
         return self.primary | self.complementary
 
 
-@dataclass
-class _Problem:
-    cells: Sequence[Hashable]
-    values: IntArray
-    by_row: sparse.csr_matrix  # relations × cells: +1 the total, -1 each part
-    by_cell: sparse.csc_matrix
-    hidden: npt.NDArray[np.bool_]
-    fixed: npt.NDArray[np.bool_]  # never moves: published empty cells, cells the reader knows
-
-    @property
-    def floor(self) -> IntArray:
-        """The least a reader knows a hidden cell holds: 1, since empty cells are published
-        as 0 (an empty cell hidden on purpose, as in a dominated distribution, may be 0)."""
-        return (self.values > 0).astype(np.int64)
-
-    def rows_of(self, cells: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        if cells.size == 0:
-            return np.empty(0, dtype=np.int64)
-        return np.unique(self.by_cell[:, cells].indices).astype(np.int64)
-
-    def cells_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        if rows.size == 0:
-            return np.empty(0, dtype=np.int64)
-        return np.unique(self.by_row[rows].indices).astype(np.int64)
-
-
-def _problem(
-    values: Mapping[C, int],
-    constraints: Sequence[Constraint],
-    known: Iterable[C],
-    hidden: Iterable[C],
-) -> _Problem:
-    cells = list(values)
-    index = {cell: i for i, cell in enumerate(cells)}
-    rows, cols, signs = [], [], []
-    for r, constraint in enumerate(constraints):
-        for cell, sign in [(constraint.total, 1), *((p, -1) for p in constraint.parts)]:
-            if cell not in index:
-                raise ValueError(f"relation {r} names {cell!r}, which has no value")
-            rows.append(r)
-            cols.append(index[cell])
-            signs.append(sign)
-    matrix = sparse.csr_matrix(
-        (np.array(signs, dtype=np.float64), (rows, cols)), shape=(len(constraints), len(cells))
-    )
-    matrix.sum_duplicates()
-    y = np.array([values[c] for c in cells], dtype=np.int64)
-    if (y < 0).any():
-        raise ValueError("counts cannot be negative")
-    hidden_mask = np.zeros(len(cells), dtype=bool)
-    hidden_mask[[index[c] for c in hidden if c in index]] = True
-    fixed = (y == 0) & ~hidden_mask
-    fixed[[index[c] for c in known if c in index]] = True
-    hidden_mask &= ~fixed
-    return _Problem(cells, y, matrix, matrix.tocsc(), hidden_mask, fixed)
-
-
-def _neighbourhood(problem: _Problem, p: int, depth: int) -> npt.NDArray[np.int64]:
-    cells = np.array([p], dtype=np.int64)
-    for _ in range(depth):
-        cells = np.union1d(cells, problem.cells_of(problem.rows_of(cells)))
-    return cells
-
-
 def _shift(
-    problem: _Problem, p: int, target: float, near: npt.NDArray[np.int64]
+    problem: Problem,
+    p: int,
+    target: float,
+    near: npt.NDArray[np.int64],
+    *,
+    empty_too: bool = False,
 ) -> npt.NDArray[np.int64] | None:
     """Cells a cheapest shift of cell `p` by `target` moves, among the `near` cells (the
-    others stay put); None when no shift exists there."""
-    movable = near[(near != p) & ~problem.fixed[near]]
+    others stay put); None when no shift exists there. With `empty_too`, published empty
+    cells may move up as well (they are then hidden); cells the reader knows never move."""
+    immovable = problem.known if empty_too else problem.fixed
+    movable = near[(near != p) & ~immovable[near]]
     rows = problem.rows_of(np.array([p]))
+    if movable.size == 0:  # nothing can balance it: only a cell in no relation moves alone
+        return movable if rows.size == 0 else None
     rows = np.union1d(rows, problem.rows_of(movable))
     block = problem.by_row[rows][:, movable]
     n = movable.size
@@ -154,11 +110,11 @@ def _shift(
     if result.status != 0:
         return None
     z = result.x[:n] - result.x[n:]
-    return np.asarray(movable[np.abs(z) > _MOVED], dtype=np.int64)
+    return np.asarray(movable[np.abs(z) > MOVED], dtype=np.int64)
 
 
 def _best_move(
-    problem: _Problem,
+    problem: Problem,
     target: int,
     moves: Iterable[tuple[IntArray, IntArray]],
     room: IntArray,
@@ -176,8 +132,8 @@ def _best_move(
         if problem.fixed[cells].any():
             continue
         signs = np.concatenate([np.ones(plus.size), -np.ones(minus.size)])
-        if np.abs(problem.by_cell[:, cells] @ signs).max(initial=0.0) > _MOVED:
-            continue  # not balanced: some relation would no longer hold
+        if not balanced(problem.by_cell, cells, signs):
+            continue  # some relation would no longer hold
         shown = cells[~problem.hidden[cells]]
         cost = float((1 + problem.values[shown]).sum())
         if best is None or cost < best[0]:
@@ -188,7 +144,7 @@ def _best_move(
 
 
 def _structured(
-    problem: _Problem, target: int, moves: list[tuple[IntArray, IntArray]]
+    problem: Problem, target: int, moves: list[tuple[IntArray, IntArray]]
 ) -> IntArray | None:
     """Cells of a sum of structured moves shifting the cell by `target`: one move when one
     fits, else smaller steps whose cells going down share the room (a year of 5 made of
@@ -211,7 +167,7 @@ def _structured(
 
 
 def _protect_cell(
-    problem: _Problem,
+    problem: Problem,
     p: int,
     amount: int,
     moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
@@ -232,36 +188,56 @@ def _protect_cell(
 
 
 def _move(
-    problem: _Problem,
+    problem: Problem,
     p: int,
     target: int,
     moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
 ) -> bool:
-    candidates = moves(p, 1 if target > 0 else -1) if moves is not None else []
-    moved = _structured(problem, target, candidates)
-    if moved is None and candidates:
-        # Moves combined in any proportion: a linear programme over their cells.
-        near = np.unique(np.concatenate([np.concatenate(m) for m in candidates]))
-        moved = _shift(problem, p, float(target), near)
-    for depth in _DEPTHS:
-        if moved is not None:
-            break
-        moved = _shift(problem, p, float(target), _neighbourhood(problem, p, depth))
-    if moved is None and target > 0:  # only the required direction is worth a whole search
-        moved = _shift(problem, p, float(target), np.arange(len(problem.cells)))
+    """Hide the cells of a shift of `p` by `target`, sought from the cheapest kind to the
+    widest; False when none exists.
+
+    Moving `p` up with every total above it always works for a non-empty cell (as if some of
+    its answers were counted twice: every cell holding them is non-empty), unless a cell the
+    reader knows is in the way; so the upward search ends over the whole edition. An empty
+    cell is different: an empty option of a dominated distribution is primary, and when an
+    empty total above it is published as 0 (nobody gave that answer all year), no shift of
+    non-empty cells exists. Published empty cells may then move too, and are hidden.
+    """
+    moved = None
+    pinned = target > 0 and problem.values[p] == 0 and pinned_empty(problem, p)
+    if not pinned:
+        candidates = moves(p, 1 if target > 0 else -1) if moves is not None else []
+        moved = _structured(problem, target, candidates)
+        if moved is None and candidates:
+            # Moves combined in any proportion: a linear programme over their cells.
+            near = np.unique(np.concatenate([np.concatenate(m) for m in candidates]))
+            moved = _shift(problem, p, float(target), near)
+        for depth in _DEPTHS:
+            if moved is not None:
+                break
+            moved = _shift(problem, p, float(target), neighbourhood(problem, p, depth))
+    if target > 0:  # only the required direction is worth a whole search
+        everything = np.arange(len(problem.cells))
+        if moved is None and not pinned:
+            moved = _shift(problem, p, float(target), everything)
+        for wider in (*(_DEPTHS if moved is None else ()), None):
+            if moved is not None:
+                break
+            near = everything if wider is None else neighbourhood(problem, p, wider)
+            moved = _shift(problem, p, float(target), near, empty_too=True)
     if moved is None:
         return False
-    problem.hidden[moved] = True
+    problem.hide(moved)
     return True
 
 
-def _small_groups(problem: _Problem, k: int) -> bool:
+def _small_groups(problem: Problem, k: int) -> bool:
     """Hide one more cell in each relation whose published total leaves a hidden group of
     fewer than k answers (30 = 1 + 1 + 28 hiding the 1s publishes "2" as a difference);
     True when anything was hidden."""
     matrix = problem.by_row
     parts = matrix.multiply(matrix < 0).tocsr() * -1.0
-    totals = np.asarray(matrix.multiply(matrix > 0).argmax(axis=1)).ravel()
+    totals = problem.totals
     group = parts @ (problem.values * problem.hidden).astype(np.float64)
     bad = np.flatnonzero(~problem.hidden[totals] & (group > 0) & (group < k))
     changed = False
@@ -305,13 +281,13 @@ def protect(
     if protection < 1 or k < 1:
         raise ValueError("k and the protection level are at least 1")
     primary = list(primary)
-    problem = _problem(values, constraints, known, [*primary, *unpublished])
+    problem = build_problem(values, constraints, known, [*primary, *unpublished])
     index = {cell: i for i, cell in enumerate(problem.cells)}
     wanted = sorted(
         {index[c] for c in primary if c in index and not problem.fixed[index[c]]},
         key=lambda i: (-int(problem.values[i]), repr(problem.cells[i])),
     )
-    problem.hidden[wanted] = True
+    problem.hide(np.array(wanted, dtype=np.int64))
     indexed = None if moves is None else _indexed_moves(moves, problem, index)
     failed = []
     for done, p in enumerate(wanted, start=1):
@@ -331,12 +307,23 @@ def protect(
 
 
 def _indexed_moves(
-    moves: Moves[C], problem: _Problem, index: Mapping[Hashable, int]
+    moves: Moves[C], problem: Problem, index: Mapping[Hashable, int]
 ) -> Callable[[int, int], list[tuple[IntArray, IntArray]]]:
     """`moves` over cell positions; a move naming a cell the table lacks is dropped (a cell
     not in the table is an empty one nobody can move)."""
 
+    # The current cell's moves only: asked again for each smaller step down, never again once
+    # the loop has passed the cell (keeping them all would hold millions of arrays).
+    cache: dict[tuple[int, int], list[tuple[IntArray, IntArray]]] = {}
+
     def at(p: int, direction: int) -> list[tuple[IntArray, IntArray]]:
+        if (p, direction) not in cache:
+            if any(q != p for q, _ in cache):
+                cache.clear()
+            cache[(p, direction)] = indexed(p, direction)
+        return cache[(p, direction)]
+
+    def indexed(p: int, direction: int) -> list[tuple[IntArray, IntArray]]:
         out = []
         for plus, minus in moves(cast(C, problem.cells[p]), direction):
             try:
@@ -348,41 +335,3 @@ def _indexed_moves(
         return out
 
     return at
-
-
-def feasible_ranges(
-    values: Mapping[C, int],
-    constraints: Sequence[Constraint],
-    hidden: Iterable[C],
-    cells: Iterable[C],
-) -> dict[C, tuple[float, float]]:
-    """What a reader can deduce about each of `cells`: its smallest and largest value given
-    the published counts (exact), the relations, and hidden cells of at least 1.
-
-    The auditor's view, independent of how the cells were chosen; an unbounded range ends
-    at infinity.
-    """
-    hidden_list = sorted(set(hidden), key=repr)
-    column = {cell: i for i, cell in enumerate(hidden_list)}
-    a_eq, rhs = linear_system(constraints, hidden_list, cast(Mapping[Hashable, int], values))
-    lower = [1.0 if values[c] > 0 else 0.0 for c in hidden_list]
-    bounds = [(low, None) for low in lower]
-    out: dict[C, tuple[float, float]] = {}
-    for cell in cells:
-        objective = np.zeros(len(hidden_list))
-        objective[column[cell]] = 1.0
-        ends = []
-        for sense in (1.0, -1.0):
-            if not rhs:
-                ends.append(lower[column[cell]] if sense > 0 else np.inf)
-                continue
-            result = linprog(sense * objective, A_eq=a_eq, b_eq=rhs, bounds=bounds,
-                             method="highs")  # fmt: skip
-            if result.status == 3:  # unbounded
-                ends.append(np.inf)
-            elif result.status == 0:
-                ends.append(sense * result.fun)
-            else:
-                raise RuntimeError(f"audit of {cell!r}: {result.message}")
-        out[cell] = (float(ends[0]), float(ends[1]))
-    return out

@@ -23,7 +23,7 @@ import itertools
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
 
-from observatory.exports.table import ANSWERS, MONTHLY_LEVELS, CellId, Shape, Window
+from observatory.exports.table import ANSWERS, MONTHLY_LEVELS, TOTAL, CellId, Shape, Window
 
 Territory = tuple[str, str]
 Period = tuple[str, str]  # (kind, ISO start)
@@ -41,6 +41,7 @@ def _chain(territory: Territory, parent: Mapping[Territory, Territory]) -> list[
     return out
 
 
+@functools.cache
 def territory_moves(x: Territory, shape: Shape) -> list[Move]:
     """Moves where x goes up: a finest territory under x up with every territory above it
     that the other end does not share, and another one (or none) down. Finest means a
@@ -62,17 +63,37 @@ def territory_moves(x: Territory, shape: Shape) -> list[Move]:
     return list(dict.fromkeys(out))
 
 
-def _periods(window: Window, level: str, month: dt.date | None) -> list[Period]:
+@functools.cache
+def _periods(window: Window, level: str, month: dt.date | None) -> tuple[Period, ...]:
+    """The published periods holding `month` at `level`'s grain. Computed once: the move
+    search asks for them millions of times on sparse data (1.4 M calls for 400 cells)."""
     if month is None:
-        return []
-    return [
+        return ()
+    return tuple(
         (kind, start.isoformat()) for kind, start in window.holding(window.leaf_of(level, month))
-    ]
+    )
+
+
+@functools.cache
+def _net(
+    window: Window, level: str, months: tuple[dt.date, dt.date | None]
+) -> tuple[tuple[Period, int], ...]:
+    """The periods that move at `level`'s grain when the first month goes up and the second
+    down, with their signs (a period holding both does not move)."""
+    net: dict[Period, int] = {}
+    for sign, month in ((1, months[0]), (-1, months[1])):
+        for period in _periods(window, level, month):
+            net[period] = net.get(period, 0) + sign
+    return tuple((period, sign) for period, sign in net.items() if sign)
 
 
 def month_pairs(x: Period, level: str, shape: Shape) -> list[tuple[dt.date, dt.date | None]]:
     """(month up, month down or none) such that x, at its territory's grain, goes up."""
-    window = shape.window
+    return _month_pairs(x, level, shape.window)
+
+
+@functools.cache
+def _month_pairs(x: Period, level: str, window: Window) -> list[tuple[dt.date, dt.date | None]]:
     out: list[tuple[dt.date, dt.date | None]] = []
     for month in window.months:
         if x not in _periods(window, level, month):
@@ -85,22 +106,37 @@ def month_pairs(x: Period, level: str, shape: Shape) -> list[tuple[dt.date, dt.d
 
 def category_moves(x: Category, shape: Shape, size: Callable[[Category], int]) -> list[Move]:
     """Moves where x goes up: another category of its table down (additive tables); x alone
-    (tables whose categories overlap); for the answers themselves, one category of every
-    additive table up with them (the largest ones, then the next ones)."""
+    (tables whose categories overlap); the answers up with one category of every additive
+    table (the largest ones, then the next ones), x being its own table's, as if answers were
+    counted twice: for the answers themselves, and for a category whose neighbours are too
+    small to go down (an option nearly everyone chose on few answers, the dominance rule's
+    cells, could otherwise only move through a linear programme over half the edition)."""
     table, category = x
-    if table == ANSWERS:
-        ranked = {
-            name: sorted(shape.categories[name], key=lambda c, n=name: -size((n, c)))  # type: ignore[misc]
-            for name in sorted(shape.additive)
-        }
-        depth = max((len(v) for v in ranked.values()), default=0)
-        return [
-            ((x, *((name, cats[min(r, len(cats) - 1)]) for name, cats in ranked.items())), ())
-            for r in range(min(depth, 3))
-        ]
-    if table not in shape.additive:
+    if table != ANSWERS and table not in shape.additive:
         return [((x,), ())]
-    return [((x,), ((table, other),)) for other in shape.categories[table] if other != category]
+    ranked = {
+        name: sorted(shape.categories[name], key=lambda c, n=name: -size((n, c)))  # type: ignore[misc]
+        for name in sorted(shape.additive - {table})
+    }
+    depth = max((len(v) for v in ranked.values()), default=0)
+    own = () if table == ANSWERS else (x,)
+    together: list[Move] = [
+        (
+            (
+                (ANSWERS, TOTAL),
+                *own,
+                *((name, cats[min(r, len(cats) - 1)]) for name, cats in ranked.items()),
+            ),
+            (),
+        )
+        for r in range(min(depth, 3))
+    ]
+    if table == ANSWERS:
+        return together
+    pairs: list[Move] = [
+        ((x,), ((table, other),)) for other in shape.categories[table] if other != category
+    ]
+    return pairs + together
 
 
 Signed = dict[CellId, int]
@@ -173,12 +209,28 @@ def edition_moves(
         # moves decides which région and national cells move, and they must not be empty.
         chains = [m for m in by_t if not m[1]] or [own[0]]
 
+        def territory_cost(pair: tuple[dt.date, dt.date | None]) -> Callable[[Move], float]:
+            """A territory move's cost with the months of `pair`: the sum of each territory's
+            own (a territory's cells are its alone), each computed once."""
+            alone: dict[tuple[object, int], float] = {}
+
+            def of(t: object, sign: int) -> float:
+                if (t, sign) not in alone:
+                    territory = cast(Territory, t)
+                    signed = {
+                        CellId(*territory, *period, *c): sign * s
+                        for period, s in _net(window, territory[0], pair)
+                    }
+                    alone[(t, sign)] = _cost(cell, signed, counts, room, direction)
+                return alone[(t, sign)]
+
+            return lambda m: sum(of(t, 1) for t in m[0]) + sum(of(t, -1) for t in m[1])
+
+        def fits(pair: tuple[dt.date, dt.date | None]) -> Callable[[Move], bool]:
+            return lambda m: _whole(shape, _signed(window, m, pair, own[1]))
+
         def month_cost(pair: tuple[dt.date, dt.date | None]) -> float:
-            costs = [
-                _cost(cell, signed, counts, room, direction)
-                for signed in (_signed(window, chain, pair, own[1]) for chain in chains)
-                if _whole(shape, signed)
-            ]
+            costs = _checked(chains, [territory_cost(pair)(m) for m in chains], fits(pair), 1)
             return min(costs, default=float("inf"))
 
         best_m = _pick(
@@ -191,14 +243,9 @@ def edition_moves(
         # The other dimensions are ranked with the month moving alone: it asks nothing of
         # any other month, so their ranking does not hinge on one month's room.
         month = next((m for m in best_m if m[1] is None), best_m[0])
+        cost_t = territory_cost(month)
         best_t = _pick(
-            by_t,
-            [
-                _cost(cell, signed, counts, room, direction)
-                if _whole(shape, signed)
-                else float("inf")
-                for signed in (_signed(window, m, month, own[1]) for m in by_t)
-            ],
+            by_t, _checked(by_t, [cost_t(m) for m in by_t], fits(month), _BEST_PER_DIMENSION)
         )
         best_c = _pick(
             by_c,
@@ -221,24 +268,48 @@ T = TypeVar("T")
 
 
 @functools.cache
-def _children(shape: Shape) -> dict[Territory, list[Territory]]:
-    out: dict[Territory, list[Territory]] = {}
+def _children(shape: Shape) -> dict[Territory, frozenset[Territory]]:
+    out: dict[Territory, set[Territory]] = {}
     for child, parent in sorted(shape.parent.items()):
-        out.setdefault(parent, []).append(child)
-    return out
+        out.setdefault(parent, set()).add(child)
+    return {parent: frozenset(kids) for parent, kids in out.items()}
 
 
 def _whole(shape: Shape, signed: Signed) -> bool:
     """False when a territory moves in a period its children are published by too, but none
     of them moves with it (a région's quarter without any of its départements')."""
     children = _children(shape)
+    moving: dict[tuple[str, ...], set[Territory]] = {}  # (period, category) → territories
     for cell in signed:
-        kids = children.get((cell.scope_level, cell.scope_code), [])
+        moving.setdefault(cell[2:], set()).add((cell[0], cell[1]))
+    for cell in signed:
+        kids = children.get((cell[0], cell[1]))
         if not kids or cell.period_kind == "month":  # départements have no months
             continue
-        if not any(CellId(*kid, *cell[2:]) in signed for kid in kids):
+        if kids.isdisjoint(moving[cell[2:]]):
             return False
     return True
+
+
+def _checked(
+    options: list[T], costs: list[float], fits: Callable[[T], bool], count: int
+) -> list[float]:
+    """`costs` with infinity for the options that do not fit, as `_pick` needs them: checked
+    cheapest first (a check builds the move's cells) only until `count` fit and one that
+    moves nothing down fits too; the options never checked count as not fitting, which
+    `_pick` would not have taken anyway."""
+    out = [float("inf")] * len(costs)
+    found, alone = 0, False
+    for cost, i in sorted((c, i) for i, c in enumerate(costs) if c < float("inf")):
+        if found >= count and (alone or not _alone(options[i])):
+            if alone:
+                break
+            continue
+        if fits(options[i]):
+            out[i] = cost
+            found += 1
+            alone = alone or _alone(options[i])
+    return out
 
 
 def _pick(
