@@ -91,26 +91,67 @@ def _shift(
     others stay put); None when no shift exists there. With `empty_too`, published empty
     cells may move up as well (they are then hidden); cells the reader knows never move."""
     immovable = problem.known if empty_too else problem.fixed
-    movable = near[(near != p) & ~immovable[near]]
-    rows = problem.rows_of(np.array([p]))
-    if movable.size == 0:  # nothing can balance it: only a cell in no relation moves alone
-        return movable if rows.size == 0 else None
-    rows = np.union1d(rows, problem.rows_of(movable))
-    block = problem.by_row[rows][:, movable]
+    system = _system(problem, p, near, immovable)
+    if system is None:  # nothing can balance it: only a cell in no relation moves alone
+        has_rows = problem.rows_of(np.array([p])).size > 0
+        return None if has_rows else np.empty(0, dtype=np.int64)
+    movable, a_eq, column, cost, bounds = system
+    c = np.concatenate([cost, cost])
+    result = linprog(c, A_eq=a_eq, b_eq=-column * target, bounds=bounds, method="highs")
+    if result.status != 0:
+        return None
     n = movable.size
+    z = result.x[:n] - result.x[n:]
+    return np.asarray(movable[np.abs(z) > MOVED], dtype=np.int64)
+
+
+def _reach_down(problem: Problem, p: int, near: npt.NDArray[np.int64], most: int) -> int:
+    """How far down, at most `most`, some shift of `p` among the `near` cells can take it: one
+    linear programme maximising the shift, so that the search below tries the sizes that can
+    succeed instead of failing at each larger one (up to twelve failed programmes a cell on
+    sparse data, most of an edition's time)."""
+    system = _system(problem, p, near, problem.fixed)
+    if system is None:
+        return 0
+    movable, a_eq, column, _, bounds = system
+    # Variables: plus, minus, then t (p goes down by t): relations × (z) − column·t = 0.
+    a_t = sparse.hstack([a_eq, sparse.csr_matrix(-column.reshape(-1, 1))]).tocsr()
+    c = np.zeros(2 * movable.size + 1)
+    c[-1] = -1.0
+    result = linprog(
+        c, A_eq=a_t, b_eq=np.zeros(a_t.shape[0]), bounds=[*bounds, (0.0, float(most))],
+        method="highs",
+    )  # fmt: skip
+    if result.status != 0:
+        return 0
+    return min(most, int(np.floor(-result.fun + 1e-6)))
+
+
+def _system(
+    problem: Problem,
+    p: int,
+    near: npt.NDArray[np.int64],
+    immovable: npt.NDArray[np.bool_],
+) -> tuple[IntArray, sparse.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64],
+           list[tuple[float, float | None]]] | None:  # fmt: skip
+    """The linear system of a shift of `p` among the `near` cells that are not `immovable`:
+    (the movable cells, the relations over plus then minus moves, `p`'s column in those
+    relations, each move's cost, the bounds of plus and minus); None when nothing can move."""
+    movable = near[(near != p) & ~immovable[near]]
+    if movable.size == 0:
+        return None
+    rows = np.union1d(problem.rows_of(np.array([p])), problem.rows_of(movable))
+    block = problem.by_row[rows][:, movable]
     # z = plus - minus; cells outside `movable` stay put, so every relation touching a moved
     # cell must balance with the moves inside it.
     a_eq = sparse.hstack([block, -block]).tocsr()
-    b_eq = -problem.by_row[rows][:, [p]].toarray().ravel() * target
+    column = problem.by_row[rows][:, [p]].toarray().ravel()
     cost = np.where(problem.hidden[movable], _HIDDEN_COST, 1.0 + problem.values[movable])
-    c = np.concatenate([cost, cost])
     room_down = (problem.values - problem.floor)[movable].astype(np.float64)
-    bounds = [(0.0, None)] * n + [(0.0, float(d)) for d in room_down]
-    result = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    if result.status != 0:
-        return None
-    z = result.x[:n] - result.x[n:]
-    return np.asarray(movable[np.abs(z) > MOVED], dtype=np.int64)
+    bounds: list[tuple[float, float | None]] = [(0.0, None)] * movable.size + [
+        (0.0, float(d)) for d in room_down
+    ]
+    return movable, a_eq, column, cost.astype(np.float64), bounds
 
 
 def _best_move(
@@ -182,6 +223,13 @@ def _protect_cell(
     if not _move(problem, p, amount, moves):
         return False
     down = min(amount, int(problem.values[p] - problem.floor[p]))
+    if down > 0:
+        candidates = moves(p, -1) if moves is not None else []
+        near = np.union1d(
+            neighbourhood(problem, p, _DEPTHS[-1]),
+            np.concatenate([np.concatenate(m) for m in candidates]) if candidates else [],
+        ).astype(np.int64)
+        down = _reach_down(problem, p, near, down)
     while down > 0 and not _move(problem, p, -down, moves):
         down -= 1
     return True
