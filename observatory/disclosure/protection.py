@@ -34,13 +34,9 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 import numpy as np
-import numpy.typing as npt
-from scipy import sparse
-from scipy.optimize import linprog
 
 from observatory.disclosure.complementary import Constraint, feasible_ranges
 from observatory.disclosure.relations import (
-    MOVED,
     IntArray,
     Problem,
     balanced,
@@ -48,6 +44,7 @@ from observatory.disclosure.relations import (
     neighbourhood,
     pinned_empty,
 )
+from observatory.disclosure.shifts import down_shift, shift
 
 __all__ = ["Moves", "Progress", "Protection", "feasible_ranges", "protect"]
 
@@ -57,9 +54,6 @@ Progress = Callable[[int, int], None]  # (primary cells done, primary cells in a
 # move with it, cells that move the other way), the ones fitting that direction first.
 Moves = Callable[[C, int], Iterable[tuple[Sequence[C], Sequence[C]]]]
 
-# Cost of moving a cell that is already hidden: small but not zero, so that among equivalent
-# shifts the linear programme prefers the ones that move fewer cells.
-_HIDDEN_COST = 1e-3
 # How many relations away from the primary cell a shift is sought, widening when none exists;
 # past the last depth, over the whole edition (a rare language's month may need a shift that
 # runs through its quarter, its twelve months and every territory above it).
@@ -77,81 +71,6 @@ class Protection:
     @property
     def hidden(self) -> frozenset[Hashable]:
         return self.primary | self.complementary
-
-
-def _shift(
-    problem: Problem,
-    p: int,
-    target: float,
-    near: npt.NDArray[np.int64],
-    *,
-    empty_too: bool = False,
-) -> npt.NDArray[np.int64] | None:
-    """Cells a cheapest shift of cell `p` by `target` moves, among the `near` cells (the
-    others stay put); None when no shift exists there. With `empty_too`, published empty
-    cells may move up as well (they are then hidden); cells the reader knows never move."""
-    immovable = problem.known if empty_too else problem.fixed
-    system = _system(problem, p, near, immovable)
-    if system is None:  # nothing can balance it: only a cell in no relation moves alone
-        has_rows = problem.rows_of(np.array([p])).size > 0
-        return None if has_rows else np.empty(0, dtype=np.int64)
-    movable, a_eq, column, cost, bounds = system
-    c = np.concatenate([cost, cost])
-    result = linprog(c, A_eq=a_eq, b_eq=-column * target, bounds=bounds, method="highs")
-    if result.status != 0:
-        return None
-    n = movable.size
-    z = result.x[:n] - result.x[n:]
-    return np.asarray(movable[np.abs(z) > MOVED], dtype=np.int64)
-
-
-def _reach_down(problem: Problem, p: int, near: npt.NDArray[np.int64], most: int) -> int:
-    """How far down, at most `most`, some shift of `p` among the `near` cells can take it: one
-    linear programme maximising the shift, so that the search below tries the sizes that can
-    succeed instead of failing at each larger one (up to twelve failed programmes a cell on
-    sparse data, most of an edition's time)."""
-    system = _system(problem, p, near, problem.fixed)
-    if system is None:
-        return 0
-    movable, a_eq, column, _, bounds = system
-    # Variables: plus, minus, then t (p goes down by t): relations × (z) − column·t = 0.
-    a_t = sparse.hstack([a_eq, sparse.csr_matrix(-column.reshape(-1, 1))]).tocsr()
-    c = np.zeros(2 * movable.size + 1)
-    c[-1] = -1.0
-    result = linprog(
-        c, A_eq=a_t, b_eq=np.zeros(a_t.shape[0]), bounds=[*bounds, (0.0, float(most))],
-        method="highs",
-    )  # fmt: skip
-    if result.status != 0:
-        return 0
-    return min(most, int(np.floor(-result.fun + 1e-6)))
-
-
-def _system(
-    problem: Problem,
-    p: int,
-    near: npt.NDArray[np.int64],
-    immovable: npt.NDArray[np.bool_],
-) -> tuple[IntArray, sparse.csr_matrix, npt.NDArray[np.float64], npt.NDArray[np.float64],
-           list[tuple[float, float | None]]] | None:  # fmt: skip
-    """The linear system of a shift of `p` among the `near` cells that are not `immovable`:
-    (the movable cells, the relations over plus then minus moves, `p`'s column in those
-    relations, each move's cost, the bounds of plus and minus); None when nothing can move."""
-    movable = near[(near != p) & ~immovable[near]]
-    if movable.size == 0:
-        return None
-    rows = np.union1d(problem.rows_of(np.array([p])), problem.rows_of(movable))
-    block = problem.by_row[rows][:, movable]
-    # z = plus - minus; cells outside `movable` stay put, so every relation touching a moved
-    # cell must balance with the moves inside it.
-    a_eq = sparse.hstack([block, -block]).tocsr()
-    column = problem.by_row[rows][:, [p]].toarray().ravel()
-    cost = np.where(problem.hidden[movable], _HIDDEN_COST, 1.0 + problem.values[movable])
-    room_down = (problem.values - problem.floor)[movable].astype(np.float64)
-    bounds: list[tuple[float, float | None]] = [(0.0, None)] * movable.size + [
-        (0.0, float(d)) for d in room_down
-    ]
-    return movable, a_eq, column, cost.astype(np.float64), bounds
 
 
 def _best_move(
@@ -224,15 +143,39 @@ def _protect_cell(
         return False
     down = min(amount, int(problem.values[p] - problem.floor[p]))
     if down > 0:
-        candidates = moves(p, -1) if moves is not None else []
-        near = np.union1d(
-            neighbourhood(problem, p, _DEPTHS[-1]),
-            np.concatenate([np.concatenate(m) for m in candidates]) if candidates else [],
-        ).astype(np.int64)
-        down = _reach_down(problem, p, near, down)
-    while down > 0 and not _move(problem, p, -down, moves):
-        down -= 1
+        _move_down(problem, p, down, moves)
     return True
+
+
+def _move_down(
+    problem: Problem,
+    p: int,
+    most: int,
+    moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
+) -> None:
+    """Hide the cells of a shift of `p` down by as much as it can go, up to `most` (best
+    effort): a structured move when one fits, else at each width (the moves' cells, then
+    wider neighbourhoods) one programme finding the largest shift, stopping at the first that
+    reaches `most`. (Trying each size in turn, 3, 2 then 1 answer down at four widths, made
+    up to twelve failing programmes a cell on sparse data, most of an edition's time.)"""
+    candidates = moves(p, -1) if moves is not None else []
+    moved = _structured(problem, -most, candidates)
+    if moved is not None:
+        problem.hide(moved)
+        return
+    widths = (
+        [np.unique(np.concatenate([np.concatenate(m) for m in candidates]))] if candidates else []
+    )
+    widths += [neighbourhood(problem, p, depth) for depth in _DEPTHS]
+    best = (0, np.empty(0, dtype=np.int64))
+    for near in widths:
+        found = down_shift(problem, p, near.astype(np.int64), most)
+        if found[0] > best[0]:
+            best = found
+        if best[0] == most:
+            break
+    if best[0] > 0:
+        problem.hide(best[1])
 
 
 def _move(
@@ -259,20 +202,20 @@ def _move(
         if moved is None and candidates:
             # Moves combined in any proportion: a linear programme over their cells.
             near = np.unique(np.concatenate([np.concatenate(m) for m in candidates]))
-            moved = _shift(problem, p, float(target), near)
+            moved = shift(problem, p, float(target), near)
         for depth in _DEPTHS:
             if moved is not None:
                 break
-            moved = _shift(problem, p, float(target), neighbourhood(problem, p, depth))
+            moved = shift(problem, p, float(target), neighbourhood(problem, p, depth))
     if target > 0:  # only the required direction is worth a whole search
         everything = np.arange(len(problem.cells))
         if moved is None and not pinned:
-            moved = _shift(problem, p, float(target), everything)
+            moved = shift(problem, p, float(target), everything)
         for wider in (*(_DEPTHS if moved is None else ()), None):
             if moved is not None:
                 break
             near = everything if wider is None else neighbourhood(problem, p, wider)
-            moved = _shift(problem, p, float(target), near, empty_too=True)
+            moved = shift(problem, p, float(target), near, empty_too=True)
     if moved is None:
         return False
     problem.hide(moved)

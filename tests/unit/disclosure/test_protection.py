@@ -98,6 +98,27 @@ def test_every_primary_cell_keeps_its_upper_protection(data: st.DataObject) -> N
         assert group == 0 or group >= K
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_every_primary_cell_goes_down_as_far_as_any_shift_can_take_it(
+    data: st.DataObject,
+) -> None:
+    """Downward protection is best effort, but on a table small enough for the search to see
+    all of it, each primary cell's range reaches down by the protection level, or as far as a
+    reader would allow if every non-empty cell were hidden (the most any pattern can give)."""
+    rows, cols = data.draw(st.integers(2, 3)), data.draw(st.integers(2, 3))
+    leaves = data.draw(st.lists(SIZES, min_size=rows * cols * 2, max_size=rows * cols * 2))
+    values, constraints = cube(leaves, rows, cols, 2)
+    primary = [c for c, n in values.items() if 0 < n < K]
+    result = protect(values, constraints, primary=primary, k=K, protection=LEVEL)
+    everything = [c for c, n in values.items() if n > 0]
+    widest = feasible_ranges(values, constraints, everything, primary)
+    ranges = feasible_ranges(values, constraints, result.hidden, primary)
+    for cell in primary:
+        reachable = min(LEVEL, values[cell] - widest[cell][0])
+        assert ranges[cell][0] <= values[cell] - reachable + 1e-6, cell
+
+
 def test_the_audit_agrees_with_the_independent_attack() -> None:
     rng = np.random.default_rng(7)
     values, constraints = cube(list(rng.choice([0, 1, 2, 4, 9, 30], size=27)), 3, 3, 3)
