@@ -25,7 +25,9 @@ The run:
    SIGTERM included; a team of that name a killed run left is removed first). The two sign-ins'
    audit events stay, as any sign-in's do;
 4. builds the product's app with `observatory.app.create_app` on that database (no Redis, a
-   notifier that does nothing: nothing is folded during the run) and signs in as each team as a
+   notifier that does nothing: nothing is folded during the run), then freezes what start-up
+   built out of the garbage collector's full passes as the servers do
+   (`observatory.app.freeze_startup_objects`), and signs in as each team as a
    browser does: a token from `observatory.access.tokens.issue` with the app's secret, POSTed to
    `/equipe/connexion`, the session cookie kept by a Flask test client of each team's own;
 5. checks once, untimed, that every reply is 200 and holds what the page shows (the results'
@@ -37,10 +39,12 @@ The run:
    the app compresses its replies as it would for a browser), so that every request opens its
    own database sessions as in production:
    a. the page build: GET `/equipe/_dash-layout` (checks the session, reads the team's name);
-   b. the page's one callback, POST `/equipe/_dash-update-component` with the JSON the browser
+   b. the page's callback, POST `/equipe/_dash-update-component` with the JSON the browser
       sends when the address changes, for the results (`?periode=3m&lieu=tous`, `12m` and this
       year; for the 30-place team also one place, `lieu=<id>`), the comments (`?periode=3m`),
-      "nous avons fait", the answers held for review and the places pages;
+      "nous avons fait", the answers held for review and the places pages; and the funnel's
+      own callback, which the browser sends once the results are shown, for the same four
+      results queries;
    c. the CSV download of the results (`?periode=12m&lieu=tous`) and the annual report of this
       year as HTML (GET `/equipe/bilan/<année>`); with `--pdf`, the report as a PDF
       (weasyprint), `--pdf-repeat` rounds after the others;
@@ -53,10 +57,11 @@ The run:
       and every hook of the app. (The 3-month pages read a quarter of a's and b's rows.)
    Reports p50, p95 and max of each, the ratios to the cells' SELECT and to Flask's floor, and
    whether p95 ≤ 150 ms; no assertion is made on times;
-7. times the results callbacks again, `--cold-repeat` rounds, with the product's in-process
-   memos (`observatory.analysis.memo.Memo`, kept until the next fold and at most a minute or
-   ten) emptied before each request: what the first visit after a fold costs, which the
-   rounds above, seconds apart, mostly do not see;
+7. times the results and funnel callbacks again, `--cold-repeat` rounds, with the product's
+   in-process memos (`observatory.analysis.memo.Memo`: the funnel's public counts, kept ten
+   minutes and while the département's cells stay the same; the reasons by group) emptied
+   before each request: what the first visit after a new answer in the département costs,
+   which the rounds above, seconds apart, do not see;
 8. profiles the slowest callback (the highest p95), and the slowest results callback if that
    is another, once each with cProfile, untimed, and keeps their top functions by cumulative
    and by own time; then sends each once more, not profiled, with every SQL statement timed
@@ -348,6 +353,18 @@ def callback_body(path: str, search: str) -> dict[str, Any]:
     }
 
 
+def standing_body(search: str) -> dict[str, Any]:
+    """What the browser POSTs for the funnel once the results are shown (test_team_space.py::
+    standing_search)."""
+    return {
+        "output": "situation.children",
+        "outputs": {"id": "situation", "property": "children"},
+        "inputs": [{"id": "situation-demande", "property": "data", "value": search}],
+        "changedPropIds": ["situation-demande.data"],
+        "state": [],
+    }
+
+
 class PageError(RuntimeError):
     """A reply that is not what the page shows."""
 
@@ -373,6 +390,68 @@ PROBLEMS = ("Vous n'êtes pas connecté", "pas un de vos lieux", "non reconnu", 
 ANSWERS = re.compile(r"[0-9][0-9\u202f]* réponses sur [^\"]{0,50}")
 
 
+# --------------------------------------------------------------------------------------------
+# What each reply must hold (checked once, untimed, before any timing)
+
+
+def results(name: str) -> Callable[[Any], str]:
+    def check(reply: Any) -> str:
+        page = text_of(reply, name)
+        expect(name, page, "situation-demande", absent=PROBLEMS)
+        said = ANSWERS.search(page)
+        if said is None:
+            raise PageError(f"{name}: no 'N réponses sur …' in the reply: {page[:400]}")
+        return f"{said.group(0)}; {len(reply.get_data()):,} bytes"
+
+    return check
+
+
+def funnel(name: str) -> Callable[[Any], str]:
+    def check(reply: Any) -> str:
+        page = text_of(reply, name)
+        expect(name, page, "Où en sont vos lieux", "lieux avec assez de réponses",
+               absent=PROBLEMS)  # fmt: skip
+        points = re.search(r"\(([0-9\u202f]+) lieux avec assez de réponses\)", page)
+        shown = points.group(1) if points else "?"
+        return f"funnel of {shown} places; {len(reply.get_data()):,} bytes"
+
+    return check
+
+
+def titled(name: str, *needles: str) -> Callable[[Any], str]:
+    def check(reply: Any) -> str:
+        page = text_of(reply, name)
+        expect(name, page, *needles, absent=PROBLEMS)
+        return f"{len(reply.get_data()):,} bytes"
+
+    return check
+
+
+def comments(reply: Any) -> str:
+    page = text_of(reply, "comments")
+    expect("comments", page, "commentaires-resume", absent=PROBLEMS)
+    said = re.search(r"([0-9\u202f]+ commentaires sur|Pas encore assez de réponses sur)", page)
+    if said is None:
+        raise PageError(f"comments: no summary in the reply: {page[:400]}")
+    return f"{said.group(0)} …; {len(reply.get_data()):,} bytes"
+
+
+def held(reply: Any) -> str:
+    page = text_of(reply, "held")
+    expect("held", page, "Réponses en attente", absent=PROBLEMS)
+    if "attente-vide" in page:
+        return "Aucune réponse en attente."
+    return f"{page.count('Compter ces réponses')} groups held; {len(reply.get_data()):,} bytes"
+
+
+def csv(reply: Any) -> str:
+    page = text_of(reply, "csv")
+    if reply.mimetype != "text/csv":
+        raise PageError(f"csv: {reply.mimetype}")
+    expect("csv", page, "Indicateurs;", "Mois;", "Motifs;")
+    return f"{page.count(chr(10))} lines"
+
+
 def team_requests(client: Any, team: Team, year: int) -> list[Request]:
     """The team's page build, callbacks, download and report."""
 
@@ -385,60 +464,21 @@ def team_requests(client: Any, team: Team, year: int) -> list[Request]:
             "/equipe/_dash-update-component", json=body, headers=headers
         )
 
+    def post_standing(search: str) -> Callable[[dict[str, str]], Any]:
+        return lambda headers: client.post(
+            "/equipe/_dash-update-component", json=standing_body(search), headers=headers
+        )
+
     def layout(reply: Any) -> str:
         page = text_of(reply, "layout")
         expect("layout", page, f"Espace équipe – {team.name}", absent=PROBLEMS)
         return f"{len(reply.get_data()):,} bytes"
-
-    def results(name: str) -> Callable[[Any], str]:
-        def check(reply: Any) -> str:
-            page = text_of(reply, name)
-            expect(name, page, "Où en sont vos lieux", "lieux avec assez de réponses",
-                   absent=PROBLEMS)  # fmt: skip
-            said = ANSWERS.search(page)
-            if said is None:
-                raise PageError(f"{name}: no 'N réponses sur …' in the reply: {page[:400]}")
-            points = re.search(r"\(([0-9\u202f]+) lieux avec assez de réponses\)", page)
-            shown = points.group(1) if points else "?"
-            return f"{said.group(0)}; funnel of {shown} places; {len(reply.get_data()):,} bytes"
-
-        return check
-
-    def titled(name: str, *needles: str) -> Callable[[Any], str]:
-        def check(reply: Any) -> str:
-            page = text_of(reply, name)
-            expect(name, page, *needles, absent=PROBLEMS)
-            return f"{len(reply.get_data()):,} bytes"
-
-        return check
-
-    def comments(reply: Any) -> str:
-        page = text_of(reply, "comments")
-        expect("comments", page, "commentaires-resume", absent=PROBLEMS)
-        said = re.search(r"([0-9\u202f]+ commentaires sur|Pas encore assez de réponses sur)", page)
-        if said is None:
-            raise PageError(f"comments: no summary in the reply: {page[:400]}")
-        return f"{said.group(0)} …; {len(reply.get_data()):,} bytes"
-
-    def held(reply: Any) -> str:
-        page = text_of(reply, "held")
-        expect("held", page, "Réponses en attente", absent=PROBLEMS)
-        if "attente-vide" in page:
-            return "Aucune réponse en attente."
-        return f"{page.count('Compter ces réponses')} groups held; {len(reply.get_data()):,} bytes"
 
     def places(reply: Any) -> str:
         page = text_of(reply, "places")
         expect("places", page, "Vos lieux : affiches, liens et tablettes", *team.place_names,
                absent=PROBLEMS)  # fmt: skip
         return f"{len(team.place_names)} places; {len(reply.get_data()):,} bytes"
-
-    def csv(reply: Any) -> str:
-        page = text_of(reply, "csv")
-        if reply.mimetype != "text/csv":
-            raise PageError(f"csv: {reply.mimetype}")
-        expect("csv", page, "Indicateurs;", "Mois;", "Motifs;")
-        return f"{page.count(chr(10))} lines"
 
     def report(reply: Any) -> str:
         page = text_of(reply, "report")
@@ -457,13 +497,21 @@ def team_requests(client: Any, team: Team, year: int) -> list[Request]:
                 post("/equipe/", "?periode=12m&lieu=tous"), results("results_12m")),
         Request("results_year", f"results, `?periode={year}&lieu=tous`", "callback",
                 post("/equipe/", f"?periode={year}&lieu=tous"), results("results_year")),
+        Request("funnel_3m", "funnel, `?periode=3m&lieu=tous`", "callback",
+                post_standing("?periode=3m&lieu=tous"), funnel("funnel_3m")),
+        Request("funnel_12m", "funnel, `?periode=12m&lieu=tous`", "callback",
+                post_standing("?periode=12m&lieu=tous"), funnel("funnel_12m")),
+        Request("funnel_year", f"funnel, `?periode={year}&lieu=tous`", "callback",
+                post_standing(f"?periode={year}&lieu=tous"), funnel("funnel_year")),
     ]  # fmt: skip
     if len(team.place_ids) > 1:
         first = team.place_ids[0]
-        out.append(
+        out += [
             Request("results_place", "results, one place: `?periode=3m&lieu=<id>`", "callback",
-                    post("/equipe/", f"?periode=3m&lieu={first}"), results("results_place"))
-        )  # fmt: skip
+                    post("/equipe/", f"?periode=3m&lieu={first}"), results("results_place")),
+            Request("funnel_place", "funnel, one place: `?periode=3m&lieu=<id>`", "callback",
+                    post_standing(f"?periode=3m&lieu={first}"), funnel("funnel_place")),
+        ]  # fmt: skip
     out += [
         Request("comments", "comments, `/equipe/commentaires?periode=3m`", "callback",
                 post("/equipe/commentaires", "?periode=3m"), comments),
@@ -660,13 +708,17 @@ def statements(engine: Engine, request: Request, headers: dict[str, str]) -> dic
 # Report
 
 
-# The SQL floor of each operation that reads cells: a for the team's own figures, plus b for
-# the results page's funnel (the sum of the two medians: the page cannot read less).
+# The SQL floor of each operation that reads cells: a for the team's own figures, b for the
+# funnel's (its own callback; b is what a first visit after a fold in the département reads).
 SQL_FLOORS = {
-    "results_3m": ("team_cells_select", "funnel_cells_select"),
-    "results_12m": ("team_cells_select", "funnel_cells_select"),
-    "results_year": ("team_cells_select", "funnel_cells_select"),
-    "results_place": ("team_cells_select", "funnel_cells_select"),
+    "results_3m": ("team_cells_select",),
+    "results_12m": ("team_cells_select",),
+    "results_year": ("team_cells_select",),
+    "results_place": ("team_cells_select",),
+    "funnel_3m": ("funnel_cells_select",),
+    "funnel_12m": ("funnel_cells_select",),
+    "funnel_year": ("funnel_cells_select",),
+    "funnel_place": ("funnel_cells_select",),
     "csv": ("team_cells_select",),
     "report": ("team_cells_select",),
 }
@@ -889,11 +941,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 @contextlib.contextmanager
 def signed_in_app(url: str, teams: list[Team]) -> Iterator[tuple[Any, dict[str, Any]]]:
     """The product's app on the bench database, and a test client signed in as each team."""
-    from observatory.app import create_app
+    from observatory.app import create_app, freeze_startup_objects
     from observatory.config import Settings
 
     settings = Settings(database_url=url, redis_url=None, secret_key=dp.SECRET)
     app = create_app(settings, notifier=dp.QuietNotifier())
+    freeze_startup_objects()  # as the servers do once the app is built
     runtime = app.extensions["observatory"]
     jtis: list[str] = []
     try:
@@ -967,7 +1020,11 @@ def time_pages(
             found["sql"] = statements(runtime.sessions.kw["bind"], requests[name], headers)
             profiled.append(found)
         memos = product_memos()
-        cold_ops = [cold(n, r, headers, memos) for n, r in requests.items() if ".results" in n]
+        cold_ops = [
+            cold(n, r, headers, memos)
+            for n, r in requests.items()
+            if ".results" in n or ".funnel" in n
+        ]
         log(f"cold rounds: {len(memos)} memos emptied before each request; 1 + {args.cold_repeat}")
         cold_times = dp.measure(cold_ops, args.cold_repeat, 1)
         cold_rounds = {

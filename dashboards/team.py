@@ -29,6 +29,7 @@ from dashboards.team_pages import (
     members_page,
     places_page,
     results_page,
+    standing_part,
 )
 from dashboards.team_places import team_places_blueprint
 from dashboards.team_report import team_report
@@ -97,6 +98,20 @@ def _sections(current: str, year: int) -> html.Nav:
         className="sections",
         **{"aria-label": "Pages de l'espace équipe"},  # type: ignore[arg-type]
     )
+
+
+def _part(runtime: Runtime, build: Callable[[Runtime, int, object], Any], search: object) -> Any:
+    """A part of a page drawn by its own callback, for the signed-in team only (asked again
+    on every callback); a bad address gets a message, never another team's figures."""
+    team_id = _signed_in_team_id()
+    if team_id is None:
+        return _signed_out()
+    try:
+        return build(runtime, team_id, search)
+    except NotYourPlaceError:
+        return _problem("Ce lieu n'est pas un de vos lieux.")
+    except ValueError as error:
+        return _problem(f"Choix non reconnu : {error}.")
 
 
 def _page(runtime: Runtime) -> html.Div:
@@ -185,21 +200,21 @@ def register_team_space(server: Flask, runtime: Runtime) -> Dash:
         return _sections(key, year), content
 
     @app.callback(
+        Output("situation", "children"),
+        Input("situation-demande", "data"),
+    )
+    def show_standing(search: object) -> Any:
+        """The funnel, asked by the results page once it is shown (the store appearing)."""
+        return _part(runtime, standing_part, search)
+
+    @app.callback(
         Output("groupes", "children"),
         Input("voir-groupes", "n_clicks"),
         State("url", "search"),
         prevent_initial_call=True,
     )
     def show_groups(_clicks: object, search: object) -> Any:
-        team_id = _signed_in_team_id()
-        if team_id is None:
-            return _signed_out()
-        try:
-            return groups_part(runtime, team_id, search)
-        except NotYourPlaceError:
-            return _problem("Ce lieu n'est pas un de vos lieux.")
-        except ValueError as error:
-            return _problem(f"Choix non reconnu : {error}.")
+        return _part(runtime, groups_part, search)
 
     @server.before_request
     def signed_in_first() -> Response | None:

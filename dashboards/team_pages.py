@@ -5,7 +5,7 @@ reads only the places the team serves."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session
@@ -13,15 +13,23 @@ from sqlalchemy.orm import Session
 from dashboards.team_forms import theme_labels_of, topics
 from dashboards.team_members import members_view, team_tokens
 from dashboards.team_places import contacts_view, kiosks_by_place, places_view
-from dashboards.team_view import ALL_PLACES, PLACE_ID, choices, groups_tables, render_results
+from dashboards.team_view import (
+    ALL_PLACES,
+    PLACE_ID,
+    choices,
+    groups_tables,
+    render_results,
+    standing_section,
+)
 from dashboards.team_work_view import actions_view, comments_view, held_view
 from observatory.aggregation.review import held_answers
 from observatory.analysis import periods
 from observatory.analysis.breakdown import reasons_by_group
-from observatory.analysis.funnel import Funnel
-from observatory.analysis.standing import team_standing
-from observatory.analysis.team import NotYourPlaceError, TeamResults, team_places, team_results
+from observatory.analysis.standing import team_funnel
+from observatory.analysis.team import NotYourPlaceError, team_places, team_results
 from observatory.clock import today
+from observatory.config import Settings
+from observatory.questionnaires.definitions import Questionnaire
 from observatory.runtime import Runtime
 from observatory.teamspace.actions import list_actions
 from observatory.teamspace.comments import team_comments
@@ -67,11 +75,29 @@ def _today(runtime: Runtime) -> dt.date:
     return today(runtime.settings.timezone)
 
 
-def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
+class _TeamService(Protocol):
+    def __call__(
+        self,
+        session: Session,
+        team_id: int,
+        *,
+        place_id: int | None,
+        period: periods.Period,
+        questionnaire: Questionnaire,
+        settings: Settings,
+    ) -> Any: ...
+
+
+def _for_period(
+    runtime: Runtime, team_id: int, search: object, service: _TeamService
+) -> tuple[Any, list[periods.Period]]:
+    """`service`'s answer for the period and place the address asks for, and the periods
+    offered (the query checked first: a bad one is a ValueError, a place the team does not
+    serve a NotYourPlaceError)."""
     period_code, place_id = team_choice(parse_query(search, {"periode", "lieu"}))
     period = periods.period(period_code, _today(runtime))
     with runtime.sessions() as session:
-        results = team_results(
+        found = service(
             session,
             team_id,
             place_id=place_id,
@@ -79,9 +105,19 @@ def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
             questionnaire=runtime.current_questionnaire(),
             settings=runtime.settings,
         )
-        standing = _standing(runtime, session, results)
-    offered = periods.offered(_today(runtime))
-    return choices(offered, results, "/equipe/") + render_results(results, standing)
+    return found, periods.offered(_today(runtime))
+
+
+def results_page(runtime: Runtime, team_id: int, search: object) -> list[Any]:
+    results, offered = _for_period(runtime, team_id, search, team_results)
+    shown = search if isinstance(search, str) else ""
+    return choices(offered, results, "/equipe/") + render_results(results, shown)
+
+
+def standing_part(runtime: Runtime, team_id: int, search: object) -> Any:
+    """The funnel of the team's département, drawn by its own callback beside the results."""
+    standing, _ = _for_period(runtime, team_id, search, team_funnel)
+    return standing_section(standing)
 
 
 def groups_part(runtime: Runtime, team_id: int, search: object) -> list[Any]:
@@ -99,21 +135,6 @@ def groups_part(runtime: Runtime, team_id: int, search: object) -> list[Any]:
             runtime.settings.k_team,
         )  # fmt: skip
     return groups_tables(groups)
-
-
-def _standing(runtime: Runtime, session: Session, results: TeamResults) -> Funnel | None:
-    """The funnel of the team's département, around its public satisfaction score."""
-    target = next(
-        r.departement for r in results.indicators if r.change.indicator.id == "satisfaction"
-    )
-    if results.departement_code is None or target is None:
-        return None
-    shown = [results.place] if results.place else results.places
-    return team_standing(
-        session, results.departement_code, {p.code: p.name for p in shown},
-        period=results.period, target=target.value,
-        questionnaire=runtime.current_questionnaire(), settings=runtime.settings,
-    )  # fmt: skip
 
 
 def comments_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> list[Any]:

@@ -16,10 +16,10 @@ from dash import dcc, html
 from dashboards.figures import funnel_figure, trend_figure
 from observatory.aggregation.stats import Estimate
 from observatory.analysis.breakdown import GroupTable
-from observatory.analysis.funnel import Funnel
 from observatory.analysis.indicators import INDICATORS
 from observatory.analysis.narrative import figure_id
 from observatory.analysis.periods import Period, month_label
+from observatory.analysis.standing import Standing
 from observatory.analysis.team import IndicatorRow, TeamResults
 from observatory.analysis.wording import difference_text, interval_text, number, value_text
 
@@ -287,14 +287,39 @@ POSITION = {
 }
 
 
-def standing_section(results: TeamResults, standing: Funnel | None) -> html.Section:
+STANDING_TITLE = "Où en sont vos lieux dans le département"
+
+
+def standing_placeholder(search: str) -> html.Div:
+    """Where the funnel arrives, from a callback of its own (`dashboards.team`): the store
+    holds the address it was asked for, and its appearing is what triggers the callback."""
+    return html.Div(
+        [
+            dcc.Store(id="situation-demande", data=search),
+            html.Div(
+                html.Section(
+                    [
+                        html.H2(STANDING_TITLE, id="situation-titre"),
+                        html.P("Calcul de la comparaison avec les lieux du département…"),
+                    ],
+                    **{"aria-labelledby": "situation-titre"},  # type: ignore[arg-type]
+                ),
+                id="situation",
+                **{"aria-live": "polite"},  # type: ignore[arg-type]
+            ),
+        ]
+    )
+
+
+def standing_section(standing: Standing) -> html.Section:
     """The funnel plot: never a ranking, the others anonymous and only from k_public."""
-    title = html.H2("Où en sont vos lieux dans le département", id="situation-titre")
-    if standing is None:
+    title = html.H2(STANDING_TITLE, id="situation-titre")
+    drawn = standing.funnel
+    if drawn is None:
         content: list[Any] = [
             html.P(
                 "Pas assez de lieux ou de réponses dans votre département sur "
-                f"{results.period.label} pour vous situer.",
+                f"{standing.period.label} pour vous situer.",
                 id="situation-resume",
             )
         ]
@@ -303,14 +328,14 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
         f"{own.name} : {number(own.score, 1)} sur 10 sur {number(own.n)} réponses, "
         f"{POSITION[own.position]}. Estimation qui tient compte du hasard : "
         f"{number(own.estimate, 1)} sur 10."
-        for own in standing.own
+        for own in drawn.own
     ]
     summary = html.Div(
         [
             html.P(
-                f"Chaque point est un lieu de {results.departement or 'votre département'} "
-                f"({number(len(standing.points))} lieux avec assez de réponses) ; la ligne "
-                f"bleue est la satisfaction du département ({number(standing.target, 1)} sur "
+                f"Chaque point est un lieu de {standing.departement or 'votre département'} "
+                f"({number(len(drawn.points))} lieux avec assez de réponses) ; la ligne "
+                f"bleue est la satisfaction du département ({number(drawn.target, 1)} sur "
                 "10). Plus un lieu a de réponses, plus l'entonnoir se resserre. Les autres lieux "
                 "restent anonymes et ce n'est pas un classement."
             ),
@@ -321,7 +346,7 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
     # A département can hold hundreds of places: one Markdown table (a single component)
     # instead of one Dash component per cell, which cost a page 100 ms.
     lines_md = ["| Lieu | Réponses | Satisfaction sur 10 |", "|:---|---:|---:|"]
-    for p in sorted(standing.points, key=lambda p: (p.name is None, -p.n)):
+    for p in sorted(drawn.points, key=lambda p: (p.name is None, -p.n)):
         name = (p.name or "Autre lieu").replace("|", "/")
         lines_md.append(f"| {name} | {number(p.n)} | {number(p.score, 1)} |")
     return html.Section(
@@ -330,7 +355,7 @@ def standing_section(results: TeamResults, standing: Funnel | None) -> html.Sect
             summary,
             dcc.Graph(
                 id="entonnoir",
-                figure=funnel_figure(standing),
+                figure=funnel_figure(drawn),
                 config={"displayModeBar": False, "staticPlot": True},
             ),
             html.Details(
@@ -401,7 +426,7 @@ def groups_section() -> html.Div:
     )
 
 
-def render_results(results: TeamResults, standing: Funnel | None = None) -> list[Any]:
+def render_results(results: TeamResults, search: str) -> list[Any]:
     themes = themes_section(results)
     if results.themes is not None:
         themes.children.append(groups_section())
@@ -410,5 +435,5 @@ def render_results(results: TeamResults, standing: Funnel | None = None) -> list
         indicators_section(results),
         months_section(results),
         themes,
-        standing_section(results, standing),
+        standing_placeholder(search),
     ]

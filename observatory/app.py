@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask, g, render_template, request
 from sqlalchemy.exc import OperationalError
 
@@ -75,3 +77,16 @@ def _install_translations(app: Flask) -> None:
         ngettext=lambda singular, plural, n: translator().ngettext(singular, plural, n),
         newstyle=True,
     )
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, the app, reference data: hundreds of thousands of
+    objects that live as long as the process) out of the garbage collector's full passes.
+
+    Why: each full pass walks every tracked object, and a page that parses a few thousand
+    cells triggers one now and then; on the team space that added 100 ms or more to one
+    request in twenty (docs/performance.md). Called once the app is built, by the servers
+    (gunicorn's `observatory.wsgi`, `observatory serve` and `demo`), never by create_app
+    itself: tests build many apps in one process and their garbage must stay collectable."""
+    gc.collect()
+    gc.freeze()

@@ -316,9 +316,10 @@ def _public_settings(settings: Settings, host: str, port: int) -> Settings:
 def _serve(settings: Settings, host: str, port: int) -> None:
     from waitress import serve
 
-    from observatory.app import create_app
+    from observatory.app import create_app, freeze_startup_objects
 
     app = create_app(settings)
+    freeze_startup_objects()
     mode = "in-process worker" if settings.embedded else "Celery workers via Redis"
     click.echo(f"Serving on {settings.public_url}/  (tasks: {mode}; Ctrl+C to stop)")
     if host in ("127.0.0.1", "localhost", "::1"):

@@ -2,7 +2,7 @@
 
 import logging
 
-from observatory.app import create_app
+from observatory.app import create_app, freeze_startup_objects
 from observatory.config import get_settings
 
 # The app's own access log (route templates only) goes to stderr with gunicorn's error log.
@@ -10,3 +10,4 @@ logging.basicConfig(
     level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
 )
 app = create_app()
+freeze_startup_objects()

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.cells.builder import CellBuilder
@@ -64,7 +64,9 @@ def check_where(where: Mapping[str, object]) -> None:
 def where_clauses(
     table: type[AggregateCell] | type[AggregateDelta], where: Mapping[str, object]
 ) -> list[ColumnElement[bool]]:
-    """`where` as SQL: equality, or membership for a list or tuple.
+    """`where` as SQL: equality, or membership for a list, a tuple or a one-column SELECT
+    (the places of a département: the database finds them, rather than receiving hundreds of
+    codes to parse and plan).
 
     Consecutive months (a page's period) become a range: PostgreSQL then walks each scope's
     months in one pass of the key index, where a list makes it descend the index once per
@@ -77,6 +79,8 @@ def where_clauses(
             clauses.append(column.between(min(value), max(value)))
         elif isinstance(value, list | tuple):
             clauses.append(column.in_(list(value)))
+        elif isinstance(value, Select):
+            clauses.append(column.in_(value))
         else:
             clauses.append(column == value)
     return clauses

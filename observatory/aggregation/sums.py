@@ -97,8 +97,12 @@ def _added(rows: Sequence[Sequence[object]], width: int) -> dict[Group, Summed]:
     keys = json.loads("[" + ",".join(str(r[width + 2]) for r in rows) + "]")
     totals: dict[Group, int] = {}
     options_of: dict[Group, dict[str, list[int]]] = {}
+    groups: dict[tuple[object, ...], Group] = {}  # a few hundred groups for thousands of rows
     for row, row_counts, row_keys in zip(rows, counts, keys, strict=True):
-        group = _group(row[:width])
+        raw = tuple(row[:width])
+        group = groups.get(raw)
+        if group is None:
+            group = groups[raw] = _group(raw)
         totals[group] = totals.get(group, 0) + int(row[width])  # type: ignore[call-overload]
         options = options_of.setdefault(group, {})
         for option, count in row_counts.items():

@@ -1,19 +1,34 @@
-"""The service behind "Où en est votre lieu": the satisfaction of the places of the team's
-département over the period, its own places exactly and the others as the public sees them."""
+"""The service behind "Où en sont vos lieux": the satisfaction of the places of the team's
+département over the period, its own places exactly and the others as the public sees them.
+
+The page asks for it in a callback of its own, beside the results: the other places' public
+counts are read from every place of the département (hundreds) whenever its cells change,
+which costs as much again as the results themselves; apart, each stays within a page's budget
+and the headline figures never wait for the funnel (docs/decisions/0021)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from observatory.aggregation.models import NO_BREAKDOWN, STORED_PERIOD_KIND
 from observatory.aggregation.sums import Summed, Tally, sum_cells
 from observatory.analysis.funnel import Funnel, PlacePoint, funnel, point
+from observatory.analysis.indicators import INDICATORS, scales
 from observatory.analysis.memo import Memo
 from observatory.analysis.periods import Period
+from observatory.analysis.team import (
+    chosen_place,
+    main_departement,
+    public_estimate,
+    team_places,
+    territory_name,
+)
 from observatory.config import Settings
 from observatory.disclosure import Audience, figures
 from observatory.disclosure.figures import Rules
@@ -32,7 +47,11 @@ _PUBLIC: Memo[dict[str, dict[str, int]]] = Memo(seconds=600.0)
 
 
 def _sums(
-    session: Session, by: tuple[str, ...], level: str, codes: str | list[str], period: Period
+    session: Session,
+    by: tuple[str, ...],
+    level: str,
+    codes: str | list[str] | Select[Any],
+    period: Period,
 ) -> dict[tuple[Hashable, ...], Summed]:
     """The question's cells of `codes` over the period, added up by the database per `by`."""
     return sum_cells(
@@ -47,46 +66,94 @@ def _sums(
     )
 
 
-def _by_place(session: Session, codes: list[str], period: Period) -> dict[str, Tally]:
+def _by_place(session: Session, codes: list[str] | Select[Any], period: Period) -> dict[str, Tally]:
     """Each place's option counts and keys of the question over the period."""
     summed = _sums(session, ("scope_code",), "place", codes, period)
     return {str(code): sums.options for (code,), sums in summed.items()}
 
 
 def _public_counts(
-    session: Session, departement: str, period: Period, public: Rules
+    session: Session,
+    departement: str,
+    period: Period,
+    public: Rules,
+    *,
+    version: Hashable,
+    read: dict[str, Tally],
 ) -> dict[str, dict[str, int]]:
     """Each place of the département as the public sees its answers (perturbed, thresholds
-    and dominance applied); places the public does not see are left out."""
+    and dominance applied); places the public does not see are left out. When they are read
+    (not kept), every place's exact tallies are also put in `read`: the team's own places
+    are among them, fresh, and need no second read."""
 
     def compute() -> dict[str, dict[str, int]]:
         communes = select(Territory.code).where(
             Territory.level == "commune", Territory.departement_code == departement
         )
-        codes = list(session.scalars(select(Place.code).where(Place.commune_code.in_(communes))))
+        places = select(Place.code).where(Place.commune_code.in_(communes))
         shown: dict[str, dict[str, int]] = {}
-        if codes:
-            for code, tally in _by_place(session, codes, period).items():
-                counts = figures.distribution(tally, public) if tally else None
-                if counts:
-                    shown[code] = counts
+        for code, tally in _by_place(session, places, period).items():
+            read[code] = tally
+            counts = figures.distribution(tally, public) if tally else None
+            if counts:
+                shown[code] = counts
         return shown
 
-    return _PUBLIC.get(
-        session,
-        (departement, period.months, public),
-        compute,
-        version=_departement_state(session, departement, period),
-    )
+    return _PUBLIC.get(session, (departement, period.months, public), compute, version=version)
 
 
-def _departement_state(session: Session, departement: str, period: Period) -> Hashable:
-    """What changes whenever an answer to the question at one of the département's places
-    changes over the period: the département's cells are its places' cells added up, and their
-    option keys sum random 32-bit record keys, so a new, released or removed answer changes
-    them (a dozen cells, where the places' are thousands)."""
-    summed = _sums(session, (), "departement", departement, period).get(())
+def _departement_sums(session: Session, departement: str, period: Period) -> Summed | None:
+    """The département's own answers to the question over the period (a dozen cells): its
+    public score, the funnel's centre, and what changes whenever an answer at one of its
+    places changes (its cells are its places' cells added up, and their option keys sum
+    random 32-bit record keys, so a new, released or removed answer changes them)."""
+    return _sums(session, (), "departement", departement, period).get(())
+
+
+def _state(summed: Summed | None) -> Hashable:
     return (summed.n, tuple(sorted(summed.options.items()))) if summed else None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the section shows: the period, the département's name and its funnel (None when
+    there are too few places or answers to draw one)."""
+
+    period: Period
+    departement: str | None
+    funnel: Funnel | None
+
+
+def team_funnel(
+    session: Session,
+    team_id: int,
+    *,
+    place_id: int | None,
+    period: Period,
+    questionnaire: Questionnaire,
+    settings: Settings,
+) -> Standing:
+    """The standing of the team's places (or of one of them) in their main département;
+    NotYourPlaceError for a place the team does not serve."""
+    places = team_places(session, team_id)
+    place = chosen_place(places, team_id, place_id)
+    shown = [place] if place else places
+    departement = main_departement(shown)
+    if departement is None:
+        return Standing(period, None, None)
+    indicator = next(i for i in INDICATORS if i.question == QUESTION)
+    summed = _departement_sums(session, departement, period)
+    public = Rules.for_audience(Audience.PUBLIC, settings)
+    target = public_estimate(indicator, summed, scales(questionnaire)[indicator.id], public)
+    name = territory_name(session, departement)
+    if target is None:
+        return Standing(period, name, None)
+    drawn = team_standing(
+        session, departement, {p.code: p.name for p in shown}, period=period,
+        target=target.value, questionnaire=questionnaire, settings=settings,
+        version=_state(summed), own_inside=all(p.departement == departement for p in shown),
+    )  # fmt: skip
+    return Standing(period, name, drawn)
 
 
 def team_standing(
@@ -98,23 +165,32 @@ def team_standing(
     target: float,
     questionnaire: Questionnaire,
     settings: Settings,
+    version: Hashable,
+    own_inside: bool = False,
 ) -> Funnel | None:
     """The funnel of the places of `departement`; `own` maps the team's place codes to their
-    names (shown exactly and named), `target` is the département's public score."""
+    names (shown exactly and named), `target` is the département's public score, `version`
+    the département's state over the period (`_state`): the other places' public counts are
+    kept while it stays the same. `own_inside`: every own place lies in the département."""
     question = questionnaire.question(QUESTION)
     if question is None or question.max_level is None:
         return None
     level_of = {o.code: o.level for o in question.options if o.level is not None}
     team_rules = Rules.for_audience(Audience.TEAM, settings)
     public = Rules.for_audience(Audience.PUBLIC, settings)
+    read: dict[str, Tally] = {}
     counted: dict[str, dict[str, int]] = {
         code: counts
-        for code, counts in _public_counts(session, departement, period, public).items()
+        for code, counts in _public_counts(
+            session, departement, period, public, version=version, read=read
+        ).items()
         if code not in own
     }
     if own:
-        for code, tally in _by_place(session, list(own), period).items():
-            exact = {o: c for o, (c, _) in tally.items()}
+        # Read with the département's places just now, when they all lie there.
+        fresh = read if read and own_inside else _by_place(session, list(own), period)
+        for code in own:
+            exact = {o: c for o, (c, _) in fresh.get(code, {}).items()}
             if sum(exact.values()) >= team_rules.k:
                 counted[code] = exact
     points: list[PlacePoint] = []

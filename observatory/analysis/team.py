@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -108,6 +108,19 @@ def team_places(session: Session, team_id: int) -> list[PlaceChoice]:
     return [PlaceChoice(i, code, name, dep) for i, code, name, dep in rows]
 
 
+def chosen_place(
+    places: list[PlaceChoice], team_id: int, place_id: int | None
+) -> PlaceChoice | None:
+    """The place asked for among the team's (None: all of them); NotYourPlaceError for a
+    place the team does not serve, whatever the address says."""
+    if place_id is None:
+        return None
+    place = next((p for p in places if p.id == place_id), None)
+    if place is None:
+        raise NotYourPlaceError(f"team {team_id} does not serve place {place_id}")
+    return place
+
+
 Monthly = dict[dt.date, dict[str, Summed]]  # month → question → n, option counts and keys
 
 
@@ -118,9 +131,24 @@ def _monthly(
     question over the scopes read (a team's places) by the database: a page reads a few
     thousand cells and gets back a few hundred sums."""
     out: Monthly = {}
-    summed = sum_cells(
+    summed = _page_sums(session, ("period_start", "question"), level, codes, months)
+    for (month, question), sums in summed.items():
+        out.setdefault(cast(dt.date, month), {})[str(question)] = sums
+    return out
+
+
+def _page_sums(
+    session: Session,
+    by: tuple[str, ...],
+    level: str | list[str],
+    codes: str | list[str],
+    months: Iterable[dt.date],
+) -> dict[tuple[Hashable, ...], Summed]:
+    """The page's questions (the indicators and the reasons) over `months`, added up by the
+    database per `by`."""
+    return sum_cells(
         session,
-        ("period_start", "question"),
+        by,
         scope_level=level,
         scope_code=codes,
         period_kind=STORED_PERIOD_KIND,
@@ -128,9 +156,20 @@ def _monthly(
         period_start=sorted(set(months)),
         question=[*(i.question for i in INDICATORS), THEMES],
     )
-    for (month, question), sums in summed.items():
-        out.setdefault(cast(dt.date, month), {})[str(question)] = sums
-    return out
+
+
+def _territories(
+    session: Session, departement: str | None, months: Sequence[dt.date]
+) -> tuple[dict[str, Summed], dict[str, Summed]]:
+    """The département's and the nation's questions over `months`, in one read added up by the
+    database (their cells are a few dozen; each statement costs a round trip)."""
+    levels = ["national", *(["departement"] if departement else [])]
+    codes = [NATIONAL, *([departement] if departement else [])]
+    summed = _page_sums(session, ("scope_level", "question"), levels, codes, months)
+    out: dict[str, dict[str, Summed]] = {"departement": {}, "national": {}}
+    for (level, question), sums in summed.items():
+        out[str(level)][str(question)] = sums
+    return out["departement"], out["national"]
 
 
 def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Summed]:
@@ -149,7 +188,7 @@ def _exact(sums: Summed | None) -> dict[str, int]:
     return {code: c for code, (c, _) in sums.options.items()} if sums else {}
 
 
-def _public(
+def public_estimate(
     indicator: Indicator, sums: Summed | None, scale: Scale, rules: Rules
 ) -> Estimate | None:
     """The indicator from perturbed option counts, as anyone but the team sees it."""
@@ -162,7 +201,7 @@ def _public(
     return measure(indicator, shown, scale, rules.k).estimate
 
 
-def _main_departement(places: list[PlaceChoice]) -> str | None:
+def main_departement(places: list[PlaceChoice]) -> str | None:
     found = Counter(p.departement for p in places if p.departement)
     return min(found, key=lambda code: (-found[code], code)) if found else None
 
@@ -205,11 +244,7 @@ def team_results(
     if name is None:
         raise NotYourPlaceError(f"no team {team_id}")
     places = team_places(session, team_id)
-    place = None
-    if place_id is not None:
-        place = next((p for p in places if p.id == place_id), None)
-        if place is None:
-            raise NotYourPlaceError(f"team {team_id} does not serve place {place_id}")
+    place = chosen_place(places, team_id, place_id)
     shown_places = [place] if place else places
     own = Rules.for_audience(Audience.TEAM, settings)
     public = Rules.for_audience(Audience.PUBLIC, settings)
@@ -221,13 +256,8 @@ def team_results(
     monthly = _monthly(session, "place", codes, read) if shown_places else {}
     team_now = _tallies(monthly, period.months)
     team_before = _tallies(monthly, period.previous)
-    departement = _main_departement(shown_places)
-    dep_now = (
-        _tallies(_monthly(session, "departement", departement, period.months), period.months)
-        if departement
-        else {}
-    )
-    france_now = _tallies(_monthly(session, "national", NATIONAL, period.months), period.months)
+    departement = main_departement(shown_places)
+    dep_now, france_now = _territories(session, departement, period.months)
 
     indicators = []
     for indicator in INDICATORS:
@@ -238,8 +268,8 @@ def team_results(
         indicators.append(
             IndicatorRow(
                 change(now, before, scale),
-                _public(indicator, dep_now.get(q), scale, public),
-                _public(indicator, france_now.get(q), scale, public),
+                public_estimate(indicator, dep_now.get(q), scale, public),
+                public_estimate(indicator, france_now.get(q), scale, public),
             )
         )
     answers = _answers(team_now.get(headline), own.k)
@@ -263,7 +293,7 @@ def team_results(
         period=period,
         answers=answers,
         indicators=indicators,
-        departement=_territory_name(session, departement),
+        departement=territory_name(session, departement),
         departement_code=departement,
         months=months,
         themes=themes,
@@ -274,7 +304,7 @@ def team_results(
     )
 
 
-def _territory_name(session: Session, departement: str | None) -> str | None:
+def territory_name(session: Session, departement: str | None) -> str | None:
     if departement is None:
         return None
     return session.scalar(

@@ -12,7 +12,14 @@ from flask.testing import FlaskClient
 from observatory.access.tokens import Role, issue, revoke
 from observatory.places.models import Place
 from tests.unit.dashboards.conftest import MINE
-from tests.unit.dashboards.test_team_space import SECRET, callback_search, layout, sign_in, team_of
+from tests.unit.dashboards.test_team_space import (
+    SECRET,
+    callback_search,
+    layout,
+    sign_in,
+    standing_search,
+    team_of,
+)
 from tests.unit.dashboards.test_team_work import csrf_of
 
 YEAR = dt.date.today().year
@@ -41,6 +48,7 @@ def everything(client: FlaskClient, mine: Place) -> list[tuple[str, int, str]]:
         reply = client.get(path)
         out.append((f"GET {path}", reply.status_code, reply.get_data(as_text=True)))
         out.append((f"callback {path}", 200, callback_search(client, query, path)))
+    out.append(("callback funnel", 200, standing_search(client, "?periode=12m")))
     out.append(("layout", 200, layout(client)))
     for path in (
         f"/equipe/bilan/{YEAR}",
