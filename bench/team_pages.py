@@ -58,10 +58,12 @@ The run:
    Reports p50, p95 and max of each, the ratios to the cells' SELECT and to Flask's floor, and
    whether p95 ≤ 150 ms; no assertion is made on times;
 7. times the results and funnel callbacks again, `--cold-repeat` rounds, with the product's
-   in-process memos (`observatory.analysis.memo.Memo`: the funnel's public counts, kept ten
-   minutes and while the département's cells stay the same; the reasons by group) emptied
-   before each request: what the first visit after a new answer in the département costs,
-   which the rounds above, seconds apart, do not see;
+   in-process memos (`observatory.analysis.memo.Memo`: the funnel's public counts and its
+   places' earlier months, kept ten minutes and while the département's cells stay the same;
+   the reasons by group) emptied before each request: what the first visit after a restart,
+   or after ten minutes without one, costs, which the rounds above, seconds apart, do not
+   see; then the funnel callbacks as they run after one new answer in the département (its
+   public counts emptied, its places' earlier months kept, the last month read again);
 8. profiles the slowest callback (the highest p95), and the slowest results callback if that
    is another, once each with cProfile, untimed, and keeps their top functions by cumulative
    and by own time; then sends each once more, not profiled, with every SQL statement timed
@@ -582,6 +584,21 @@ def cold(name: str, request: Request, headers: dict[str, str], memos: list[Any])
     return dp.Operation(name, run)
 
 
+def after_new_answer(name: str, request: Request, headers: dict[str, str]) -> Any:
+    """The funnel request as it runs after one new answer in the département: the public
+    counts of its places made again (`standing._PUBLIC` emptied), from the earlier months of
+    its places kept (`standing._EARLIER`) and the last month read again."""
+    from observatory.analysis import standing
+
+    op = timed(name, request, headers)
+
+    def run() -> int:
+        standing._PUBLIC._values.clear()
+        return int(op.run())
+
+    return dp.Operation(name, run)
+
+
 def sign_in(client: Any, secret: str, team: Team) -> str:
     """Sign in as the team, as a browser pastes its token; the token's jti."""
     from observatory.access.tokens import Role, issue
@@ -827,12 +844,25 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"Results with the product's {cold_rounds['memos']} in-process memos emptied before "
-        f"each request (a first visit after a fold; {cold_rounds['repeat']} rounds):",
+        f"each request (a first visit after a restart; {cold_rounds['repeat']} rounds):",
         "",
         *(
             f"- {TEAM_TITLES[n.split('.')[0]]}, {results['labels'][n]}: p50 {s['p50_ms']:,.0f} ms, "
             f"p95 {s['p95_ms']:,.0f} ms, max {s['max_ms']:,.0f} ms"
             for n, s in cold_rounds["timings"].items()
+        ),
+    ]
+    answered = results["new_answer"]
+    lines += [
+        "",
+        "The funnel after one new answer in the département (its public counts made again, "
+        f"the latest month of its places read again, the others kept; {answered['repeat']} "
+        "rounds):",
+        "",
+        *(
+            f"- {TEAM_TITLES[n.split('.')[0]]}, {results['labels'][n]}: p50 {s['p50_ms']:,.0f} ms, "
+            f"p95 {s['p95_ms']:,.0f} ms, max {s['max_ms']:,.0f} ms"
+            for n, s in answered["timings"].items()
         ),
     ]
     if results.get("pdf"):
@@ -1033,6 +1063,16 @@ def time_pages(
             "timings": {n: dp.summary_ms(v) for n, v in cold_times.items()},
             "rounds_s": {n: [round(x, 4) for x in v] for n, v in cold_times.items()},
         }
+        log(f"after a new answer: 1 + {args.cold_repeat} rounds of the funnel")
+        answer_ops = [
+            after_new_answer(n, r, headers) for n, r in requests.items() if ".funnel" in n
+        ]
+        answer_times = dp.measure(answer_ops, args.cold_repeat, 1)
+        new_answer = {
+            "repeat": args.cold_repeat,
+            "timings": {n: dp.summary_ms(v) for n, v in answer_times.items()},
+            "rounds_s": {n: [round(x, 4) for x in v] for n, v in answer_times.items()},
+        }
         pdf = None
         if args.pdf:
             pdf_ops = {f"{t.key}.report_pdf": pdf_request(clients[t.key], year) for t in teams}
@@ -1055,6 +1095,7 @@ def time_pages(
         "cells": cells,
         "profiles": profiled,
         "cold": cold_rounds,
+        "new_answer": new_answer,
         "pdf": pdf,
     }
 

@@ -47,13 +47,23 @@ class Memo(Generic[V]):
     ) -> V:
         """The value of `key` for the cells as they stand, computed once. `version`: what
         changes whenever a cell the value depends on changes; by default, any fold."""
-        full = (cells_version(session) if version is None else version, key)
-        now = time.monotonic()
-        found = self._values.get(full)
-        if found is not None and now - found[0] < self.seconds:
-            return found[1]
+        version = cells_version(session) if version is None else version
+        found = self.peek(key, version=version)
+        if found is not None:
+            return found
         value = compute()
+        self.put(key, value, version=version)
+        return value
+
+    def peek(self, key: Hashable, *, version: Hashable) -> V | None:
+        """The value kept for `key` at `version`, if any and young enough (for callers that
+        compute several missing values in one read)."""
+        found = self._values.get((version, key))
+        if found is not None and time.monotonic() - found[0] < self.seconds:
+            return found[1]
+        return None
+
+    def put(self, key: Hashable, value: V, *, version: Hashable) -> None:
         if len(self._values) >= self.entries:
             self._values.clear()
-        self._values[full] = (now, value)
-        return value
+        self._values[(version, key)] = (time.monotonic(), value)
