@@ -572,28 +572,16 @@ def product_memos() -> list[Any]:
     ]
 
 
-def cold(name: str, request: Request, headers: dict[str, str], memos: list[Any]) -> Any:
-    """The request after emptying the product's memos (a first visit after a fold)."""
+def emptied_first(name: str, request: Request, headers: dict[str, str], memos: list[Any]) -> Any:
+    """The request after emptying `memos` (all of the product's: a first visit after a
+    restart; `standing._PUBLIC` alone: the funnel after one new answer in the département,
+    its public counts made again from its places' earlier months kept in `standing._EARLIER`
+    and the last month read again)."""
     op = timed(name, request, headers)
 
     def run() -> int:
         for memo in memos:
             memo._values.clear()
-        return int(op.run())
-
-    return dp.Operation(name, run)
-
-
-def after_new_answer(name: str, request: Request, headers: dict[str, str]) -> Any:
-    """The funnel request as it runs after one new answer in the département: the public
-    counts of its places made again (`standing._PUBLIC` emptied), from the earlier months of
-    its places kept (`standing._EARLIER`) and the last month read again."""
-    from observatory.analysis import standing
-
-    op = timed(name, request, headers)
-
-    def run() -> int:
-        standing._PUBLIC._values.clear()
         return int(op.run())
 
     return dp.Operation(name, run)
@@ -997,7 +985,7 @@ def signed_in_app(url: str, teams: list[Team]) -> Iterator[tuple[Any, dict[str, 
 def time_pages(
     url: str, teams: list[Team], args: argparse.Namespace, today: dt.date
 ) -> dict[str, Any]:
-    from observatory.analysis import periods
+    from observatory.analysis import periods, standing
 
     year = today.year
     headers = {"Accept-Encoding": args.accept_encoding} if args.accept_encoding else {}
@@ -1051,7 +1039,7 @@ def time_pages(
             profiled.append(found)
         memos = product_memos()
         cold_ops = [
-            cold(n, r, headers, memos)
+            emptied_first(n, r, headers, memos)
             for n, r in requests.items()
             if ".results" in n or ".funnel" in n
         ]
@@ -1065,7 +1053,9 @@ def time_pages(
         }
         log(f"after a new answer: 1 + {args.cold_repeat} rounds of the funnel")
         answer_ops = [
-            after_new_answer(n, r, headers) for n, r in requests.items() if ".funnel" in n
+            emptied_first(n, r, headers, [standing._PUBLIC])
+            for n, r in requests.items()
+            if ".funnel" in n
         ]
         answer_times = dp.measure(answer_ops, args.cold_repeat, 1)
         new_answer = {

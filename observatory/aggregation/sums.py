@@ -36,6 +36,11 @@ class Summed:
     n: int = 0
     options: Tally = field(default_factory=dict)
 
+    def add(self, other: Summed) -> None:
+        """Add `other` in place, as the cell of both groups together would hold it."""
+        self.n += other.n
+        add_tally(self.options, other.options)
+
 
 def add_tally(into: Tally, tally: Mapping[str, tuple[int, int]]) -> None:
     """Add `tally` into `into`, in place."""
@@ -80,9 +85,7 @@ def sum_cells(session: Session, by: Sequence[str], **where: object) -> dict[Grou
     logged = logged_cells(session, where)
     if logged is not None:
         for group, summed in tallies_by(logged, by).items():
-            mine = out.setdefault(group, Summed())
-            mine.n += summed.n
-            add_tally(mine.options, summed.options)
+            out.setdefault(group, Summed()).add(summed)
     return out
 
 

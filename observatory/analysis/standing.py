@@ -104,12 +104,13 @@ def _place_tallies(
     period would."""
     earlier, last = tuple(months[:-1]), months[-1:]
     version = tuple(states.get(month) for month in earlier)
+    places = _places_of(departement)
     kept = _EARLIER.peek((departement, earlier), version=version) if earlier else {}
     if kept is None:
-        kept = _by_place(session, _places_of(departement), earlier)
+        kept = _by_place(session, places, earlier)
         _EARLIER.put((departement, earlier), kept, version=version)
     out: dict[str, Tally] = {}
-    for part in (kept, _by_place(session, _places_of(departement), last)):
+    for part in (kept, _by_place(session, places, last)):
         for code, tally in part.items():
             add_tally(out.setdefault(code, {}), tally)
     return out
@@ -189,12 +190,9 @@ def team_funnel(
     months = _departement_months(session, departement, period)
     summed = Summed()
     for sums in months.values():
-        summed.n += sums.n
-        add_tally(summed.options, sums.options)
+        summed.add(sums)
     public = Rules.for_audience(Audience.PUBLIC, settings)
-    target = public_estimate(
-        indicator, summed if months else None, scales(questionnaire)[indicator.id], public
-    )
+    target = public_estimate(indicator, summed, scales(questionnaire)[indicator.id], public)
     name = territory_name(session, departement)
     if target is None:
         return Standing(period, name, None)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from observatory.aggregation.models import NATIONAL, NO_BREAKDOWN, STORED_PERIOD_KIND
 from observatory.aggregation.stats import Estimate
-from observatory.aggregation.sums import Summed, add_tally, sum_cells
+from observatory.aggregation.sums import Summed, sum_cells
 from observatory.analysis.indicators import (
     INDICATORS,
     Change,
@@ -178,9 +178,7 @@ def _tallies(monthly: Monthly, months: Iterable[dt.date]) -> dict[str, Summed]:
     out: dict[str, Summed] = {}
     for month in months:
         for question, sums in monthly.get(month, {}).items():
-            mine = out.setdefault(question, Summed())
-            mine.n += sums.n
-            add_tally(mine.options, sums.options)
+            out.setdefault(question, Summed()).add(sums)
     return out
 
 

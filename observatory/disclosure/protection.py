@@ -139,7 +139,7 @@ def _protect_cell(
     holds at least 1 answer, empty cells being published): a twelve-month count of 3 made of
     three quarters of 1 is known to be at least 3. It is then protected upwards only.
     """
-    if not _move(problem, p, amount, moves):
+    if not _move_up(problem, p, amount, moves):
         return False
     down = min(amount, int(problem.values[p] - problem.floor[p]))
     if down > 0:
@@ -163,13 +163,11 @@ def _move_down(
     if moved is not None:
         problem.hide(moved)
         return
-    widths = (
-        [np.unique(np.concatenate([np.concatenate(m) for m in candidates]))] if candidates else []
-    )
+    widths = [_cells_of(candidates)] if candidates else []
     widths += [neighbourhood(problem, p, depth) for depth in _DEPTHS]
     best = (0, np.empty(0, dtype=np.int64))
     for near in widths:
-        found = down_shift(problem, p, near.astype(np.int64), most)
+        found = down_shift(problem, p, near, most)
         if found[0] > best[0]:
             best = found
         if best[0] == most:
@@ -178,48 +176,51 @@ def _move_down(
         problem.hide(best[1])
 
 
-def _move(
+def _move_up(
     problem: Problem,
     p: int,
-    target: int,
+    amount: int,
     moves: Callable[[int, int], list[tuple[IntArray, IntArray]]] | None,
 ) -> bool:
-    """Hide the cells of a shift of `p` by `target`, sought from the cheapest kind to the
+    """Hide the cells of a shift of `p` up by `amount`, sought from the cheapest kind to the
     widest; False when none exists.
 
     Moving `p` up with every total above it always works for a non-empty cell (as if some of
     its answers were counted twice: every cell holding them is non-empty), unless a cell the
-    reader knows is in the way; so the upward search ends over the whole edition. An empty
-    cell is different: an empty option of a dominated distribution is primary, and when an
-    empty total above it is published as 0 (nobody gave that answer all year), no shift of
+    reader knows is in the way; so the search ends over the whole edition. An empty cell is
+    different: an empty option of a dominated distribution is primary, and when an empty
+    total above it is published as 0 (nobody gave that answer all year), no shift of
     non-empty cells exists. Published empty cells may then move too, and are hidden.
     """
     moved = None
-    pinned = target > 0 and problem.values[p] == 0 and pinned_empty(problem, p)
+    pinned = problem.values[p] == 0 and pinned_empty(problem, p)
     if not pinned:
-        candidates = moves(p, 1 if target > 0 else -1) if moves is not None else []
-        moved = _structured(problem, target, candidates)
+        candidates = moves(p, 1) if moves is not None else []
+        moved = _structured(problem, amount, candidates)
         if moved is None and candidates:
             # Moves combined in any proportion: a linear programme over their cells.
-            near = np.unique(np.concatenate([np.concatenate(m) for m in candidates]))
-            moved = shift(problem, p, float(target), near)
+            moved = shift(problem, p, float(amount), _cells_of(candidates))
         for depth in _DEPTHS:
             if moved is not None:
                 break
-            moved = shift(problem, p, float(target), neighbourhood(problem, p, depth))
-    if target > 0:  # only the required direction is worth a whole search
-        everything = np.arange(len(problem.cells))
-        if moved is None and not pinned:
-            moved = shift(problem, p, float(target), everything)
-        for wider in (*(_DEPTHS if moved is None else ()), None):
-            if moved is not None:
-                break
-            near = everything if wider is None else neighbourhood(problem, p, wider)
-            moved = shift(problem, p, float(target), near, empty_too=True)
+            moved = shift(problem, p, float(amount), neighbourhood(problem, p, depth))
+    everything = np.arange(len(problem.cells))
+    if moved is None and not pinned:
+        moved = shift(problem, p, float(amount), everything)
+    for wider in (*(_DEPTHS if moved is None else ()), None):
+        if moved is not None:
+            break
+        near = everything if wider is None else neighbourhood(problem, p, wider)
+        moved = shift(problem, p, float(amount), near, empty_too=True)
     if moved is None:
         return False
     problem.hide(moved)
     return True
+
+
+def _cells_of(moves: list[tuple[IntArray, IntArray]]) -> IntArray:
+    """Every cell the structured `moves` name, once."""
+    return np.unique(np.concatenate([np.concatenate(m) for m in moves]))
 
 
 def _small_groups(problem: Problem, k: int) -> bool:
