@@ -60,10 +60,15 @@ The run:
 7. times the results and funnel callbacks again, `--cold-repeat` rounds, with the product's
    in-process memos (`observatory.analysis.memo.Memo`: the funnel's public counts and its
    places' earlier months, kept ten minutes and while the département's cells stay the same;
-   the reasons by group) emptied before each request: what the first visit after a restart,
-   or after ten minutes without one, costs, which the rounds above, seconds apart, do not
-   see; then the funnel callbacks as they run after one new answer in the département (its
-   public counts emptied, its places' earlier months kept, the last month read again);
+   the reasons by group) emptied before each request, the shared store (`--redis`, which the
+   workers' step filled before the rounds) kept: what the first visit after a restart, or
+   after ten minutes without one, costs, which the rounds above, seconds apart, do not see;
+   then the funnel callbacks with the shared store emptied too (Redis restarted, before the
+   workers' next sweep), and as they run after one new answer in the département before the
+   workers made its counts again (its public counts emptied in the memo and the store, its
+   places' earlier months kept, the last month read again). Before the rounds it times the
+   workers' step itself (`observatory.workers.tasks.make_ahead`): from an empty store, with
+   nothing changed, and after answers in the largest département;
 8. profiles the slowest callback (the highest p95), and the slowest results callback if that
    is another, once each with cProfile, untimed, and keeps their top functions by cumulative
    and by own time; then sends each once more, not profiled, with every SQL statement timed
@@ -103,6 +108,7 @@ from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
+import redis
 from report import write_results  # bench/ is on sys.path when a bench runs
 from sqlalchemy import Engine, bindparam, event, text
 
@@ -111,6 +117,8 @@ OUTPUT = ROOT / "bench" / "results" / "team_pages.json"
 BENCH_TEAM = "Équipe banc d'essai 30 lieux"
 BIG_TEAM_PLACES = 30
 BROWSER_ENCODING = "gzip, deflate, br, zstd"  # what Chrome and Firefox send
+REDIS = "redis://127.0.0.1:6379/11"  # the bench's own Redis database, never the suite's 9
+WORKER_ROUNDS = 20
 EDITIONS = "bench/editions.py"
 WAIT_EVERY_S = 30
 
@@ -572,19 +580,88 @@ def product_memos() -> list[Any]:
     ]
 
 
-def emptied_first(name: str, request: Request, headers: dict[str, str], memos: list[Any]) -> Any:
+def emptied_first(
+    name: str,
+    request: Request,
+    headers: dict[str, str],
+    memos: list[Any],
+    also: Callable[[], object] | None = None,
+) -> Any:
     """The request after emptying `memos` (all of the product's: a first visit after a
-    restart; `standing._PUBLIC` alone: the funnel after one new answer in the département,
-    its public counts made again from its places' earlier months kept in `standing._EARLIER`
-    and the last month read again)."""
+    restart or ten idle minutes; `public_counts._PUBLIC` alone: the funnel after one new
+    answer in the département) and doing `also` (emptying the bench's Redis: the shared store
+    lost, or not yet made again by the worker after that answer)."""
     op = timed(name, request, headers)
 
     def run() -> int:
         for memo in memos:
             memo._values.clear()
+        if also is not None:
+            also()
         return int(op.run())
 
     return dp.Operation(name, run)
+
+
+def rounds(ops: list[Any], repeat: int) -> dict[str, Any]:
+    """`repeat` interleaved rounds of `ops` after one untimed, summarised."""
+    times = dp.measure(ops, repeat, 1)
+    return {
+        "repeat": repeat,
+        "timings": {n: dp.summary_ms(v) for n, v in times.items()},
+        "rounds_s": {n: [round(x, 4) for x in v] for n, v in times.items()},
+    }
+
+
+def worker_steps(
+    runtime: Any, redis_db: redis.Redis, teams: list[Team], today: dt.date
+) -> dict[str, Any]:
+    """The workers' step after each fold and sweep (`observatory.workers.tasks.make_ahead`,
+    into the bench's Redis), timed as a worker runs it: from an empty store (a first start, a
+    Redis restart), with nothing changed (most sweeps), and after answers in the largest
+    département (its open periods made again, its places' earlier months kept). The pages'
+    memo is emptied first where the worker, another process in production, has none."""
+    from observatory.analysis import public_counts as pc
+    from observatory.analysis.periods import offered
+    from observatory.analysis.shared import PREFIX
+    from observatory.disclosure import Audience
+    from observatory.disclosure.figures import Rules
+    from observatory.workers.tasks import make_ahead
+
+    settings, factory = runtime.settings, runtime.sessions
+
+    def step() -> tuple[float, int]:
+        pc._PUBLIC._values.clear()
+        start = time.perf_counter()
+        made = make_ahead(settings, factory, today)
+        return time.perf_counter() - start, made
+
+    log("the workers' step: from an empty shared store")
+    first = step()
+    log(f"  {first[1]} values made in {first[0]:.1f} s; {WORKER_ROUNDS} rounds with none changed")
+    unchanged = [step() for _ in range(WORKER_ROUNDS)]
+    departement = teams[-1].departement
+    public = Rules.for_audience(Audience.PUBLIC, settings)
+    with factory() as session:
+        keys = [
+            pc._key(session, departement, p.months, public)
+            for p in offered(today)
+            if p.months[-1] >= today.replace(day=1)
+        ]
+    stored = [f"{PREFIX}{kind}:{key}" for key in keys for kind in ("v", "c")]
+
+    def one_departement() -> tuple[float, int]:
+        redis_db.delete(*stored)
+        return step()
+
+    log(f"  {WORKER_ROUNDS} rounds after answers in département {departement}")
+    answered = [one_departement() for _ in range(WORKER_ROUNDS)]
+    return {
+        "from_empty": {"s": round(first[0], 3), "made": first[1]},
+        "unchanged": dp.summary_ms([t for t, _ in unchanged]) | {"made": unchanged[0][1]},
+        "one_departement": dp.summary_ms([t for t, _ in answered])
+        | {"made": answered[0][1], "departement": departement},
+    }
 
 
 def sign_in(client: Any, secret: str, team: Team) -> str:
@@ -828,30 +905,35 @@ def markdown(results: dict[str, Any]) -> str:
             f"b {team['funnel_cells']:,}."
         )
     lines += ["", *table(results)]
-    cold_rounds = results["cold"]
+    lines += rounds_lines(
+        results,
+        "cold",
+        f"Results and funnel with the product's {results['cold']['memos']} in-process memos "
+        "emptied before each request, the shared store kept (a first visit after a restart or "
+        "ten idle minutes)",
+    )
+    lines += rounds_lines(
+        results,
+        "store_lost",
+        "The funnel with the memos and the shared store emptied before each request (Redis "
+        "restarted, before the next sweep of the workers)",
+    )
+    lines += rounds_lines(
+        results,
+        "new_answer",
+        "The funnel after one new answer in the département, before the workers made its "
+        "public counts again (the latest month of its places read again, the others kept)",
+    )
+    workers = results["workers"]
+    one = workers["one_departement"]
     lines += [
         "",
-        f"Results with the product's {cold_rounds['memos']} in-process memos emptied before "
-        f"each request (a first visit after a restart; {cold_rounds['repeat']} rounds):",
-        "",
-        *(
-            f"- {TEAM_TITLES[n.split('.')[0]]}, {results['labels'][n]}: p50 {s['p50_ms']:,.0f} ms, "
-            f"p95 {s['p95_ms']:,.0f} ms, max {s['max_ms']:,.0f} ms"
-            for n, s in cold_rounds["timings"].items()
-        ),
-    ]
-    answered = results["new_answer"]
-    lines += [
-        "",
-        "The funnel after one new answer in the département (its public counts made again, "
-        f"the latest month of its places read again, the others kept; {answered['repeat']} "
-        "rounds):",
-        "",
-        *(
-            f"- {TEAM_TITLES[n.split('.')[0]]}, {results['labels'][n]}: p50 {s['p50_ms']:,.0f} ms, "
-            f"p95 {s['p95_ms']:,.0f} ms, max {s['max_ms']:,.0f} ms"
-            for n, s in answered["timings"].items()
-        ),
+        "The workers' step after a fold (`make_ahead`): from an empty store "
+        f"{workers['from_empty']['s']:,.1f} s ({workers['from_empty']['made']} values); with "
+        f"nothing changed p50 {workers['unchanged']['p50_ms']:,.0f} ms, p95 "
+        f"{workers['unchanged']['p95_ms']:,.0f} ms; after answers in département "
+        f"{one['departement']} ({one['made']} values) p50 {one['p50_ms']:,.0f} ms, p95 "
+        f"{one['p95_ms']:,.0f} ms ({WORKER_ROUNDS} rounds each).",
     ]
     if results.get("pdf"):
         pdf = results["pdf"]
@@ -924,6 +1006,20 @@ def product_files() -> dict[str, str]:
     }
 
 
+def rounds_lines(results: dict[str, Any], phase_key: str, title: str) -> list[str]:
+    found = results[phase_key]
+    return [
+        "",
+        f"{title}; {found['repeat']} rounds:",
+        "",
+        *(
+            f"- {TEAM_TITLES[n.split('.')[0]]}, {results['labels'][n]}: p50 {s['p50_ms']:,.0f} ms, "
+            f"p95 {s['p95_ms']:,.0f} ms, max {s['max_ms']:,.0f} ms"
+            for n, s in found["timings"].items()
+        ),
+    ]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
@@ -949,6 +1045,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cold-repeat", type=int, default=20, help="rounds of the results with memos emptied"
     )
+    parser.add_argument(
+        "--redis",
+        default=REDIS,
+        help="a Redis database of the bench's own (emptied at the start and the end): the "
+        "shared store the workers fill, as in production",
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     if args.repeat < 1 or args.warmup < 0 or args.pdf_repeat < 1:
@@ -957,12 +1059,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 @contextlib.contextmanager
-def signed_in_app(url: str, teams: list[Team]) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """The product's app on the bench database, and a test client signed in as each team."""
+def signed_in_app(
+    url: str, redis_url: str, teams: list[Team]
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """The product's app on the bench database and Redis (the shared store, as in
+    production), and a test client signed in as each team."""
     from observatory.app import create_app, freeze_startup_objects
     from observatory.config import Settings
 
-    settings = Settings(database_url=url, redis_url=None, secret_key=dp.SECRET)
+    settings = Settings(database_url=url, redis_url=redis_url, secret_key=dp.SECRET)
     app = create_app(settings, notifier=dp.QuietNotifier())
     freeze_startup_objects()  # as the servers do once the app is built
     runtime = app.extensions["observatory"]
@@ -982,15 +1087,47 @@ def signed_in_app(url: str, teams: list[Team]) -> Iterator[tuple[Any, dict[str, 
             engine.dispose()
 
 
+def cold_phases(
+    requests: dict[str, Request], headers: dict[str, str], redis_db: redis.Redis, repeat: int
+) -> dict[str, Any]:
+    """The results and funnel callbacks with what the product keeps emptied before each
+    request: its in-process memos (a restart, ten idle minutes); the memos and the shared
+    store (Redis restarted, before the workers' next sweep); the funnel's public counts in
+    both (one new answer in the département, before the workers made them again)."""
+    from observatory.analysis import public_counts
+
+    memos = product_memos()
+    funnels = {n: r for n, r in requests.items() if ".funnel" in n}
+    cold_ops = [
+        emptied_first(n, r, headers, memos)
+        for n, r in requests.items()
+        if ".results" in n or ".funnel" in n
+    ]
+    log(f"cold rounds: {len(memos)} memos emptied before each request; 1 + {repeat}")
+    cold = rounds(cold_ops, repeat) | {"memos": len(memos)}
+    log(f"store lost: memos and the shared store emptied; 1 + {repeat} rounds")
+    lost_ops = [emptied_first(n, r, headers, memos, redis_db.flushdb) for n, r in funnels.items()]
+    lost = rounds(lost_ops, repeat)
+    log(f"after a new answer: 1 + {repeat} rounds of the funnel")
+    answer_ops = [
+        emptied_first(n, r, headers, [public_counts._PUBLIC], redis_db.flushdb)
+        for n, r in funnels.items()
+    ]
+    return {"cold": cold, "store_lost": lost, "new_answer": rounds(answer_ops, repeat)}
+
+
 def time_pages(
     url: str, teams: list[Team], args: argparse.Namespace, today: dt.date
 ) -> dict[str, Any]:
-    from observatory.analysis import periods, standing
+    from observatory.analysis import periods
 
     year = today.year
     headers = {"Accept-Encoding": args.accept_encoding} if args.accept_encoding else {}
-    with signed_in_app(url, teams) as (app, clients):
+    with signed_in_app(url, args.redis, teams) as (app, clients):
         runtime = app.extensions["observatory"]
+        redis_db = redis.Redis.from_url(args.redis)
+        redis_db.flushdb()  # the bench's own Redis database: the shared store starts empty
+        workers = worker_steps(runtime, redis_db, teams, today)
         requests: dict[str, Request] = {}
         for team in teams:
             for request in team_requests(clients[team.key], team, year):
@@ -1037,32 +1174,9 @@ def time_pages(
             found = profile(requests[name], headers) | {"operation": name, "why": why}
             found["sql"] = statements(runtime.sessions.kw["bind"], requests[name], headers)
             profiled.append(found)
-        memos = product_memos()
-        cold_ops = [
-            emptied_first(n, r, headers, memos)
-            for n, r in requests.items()
-            if ".results" in n or ".funnel" in n
-        ]
-        log(f"cold rounds: {len(memos)} memos emptied before each request; 1 + {args.cold_repeat}")
-        cold_times = dp.measure(cold_ops, args.cold_repeat, 1)
-        cold_rounds = {
-            "repeat": args.cold_repeat,
-            "memos": len(memos),
-            "timings": {n: dp.summary_ms(v) for n, v in cold_times.items()},
-            "rounds_s": {n: [round(x, 4) for x in v] for n, v in cold_times.items()},
-        }
-        log(f"after a new answer: 1 + {args.cold_repeat} rounds of the funnel")
-        answer_ops = [
-            emptied_first(n, r, headers, [standing._PUBLIC])
-            for n, r in requests.items()
-            if ".funnel" in n
-        ]
-        answer_times = dp.measure(answer_ops, args.cold_repeat, 1)
-        new_answer = {
-            "repeat": args.cold_repeat,
-            "timings": {n: dp.summary_ms(v) for n, v in answer_times.items()},
-            "rounds_s": {n: [round(x, 4) for x in v] for n, v in answer_times.items()},
-        }
+        cold = cold_phases(requests, headers, redis_db, args.cold_repeat)
+        redis_db.flushdb()
+        redis_db.close()
         pdf = None
         if args.pdf:
             pdf_ops = {f"{t.key}.report_pdf": pdf_request(clients[t.key], year) for t in teams}
@@ -1084,8 +1198,8 @@ def time_pages(
         "shown": shown,
         "cells": cells,
         "profiles": profiled,
-        "cold": cold_rounds,
-        "new_answer": new_answer,
+        **cold,
+        "workers": workers,
         "pdf": pdf,
     }
 

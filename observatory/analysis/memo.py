@@ -5,8 +5,10 @@ What "the cells change" means is the caller's to say when it can: a figure that 
 few cells is keyed on those cells' own state (`version=`), so that a fold elsewhere in the
 country does not throw it away; otherwise any fold (the watermark moving) does.
 
-Why not a shared cache (Redis): the values are cheap to recompute once and only save repeated
-work within one web process; each process keeps its own, bounded in entries.
+Why not a shared cache (Redis) for all: most values are cheap to recompute once and only save
+repeated work within one web process; each process keeps its own, bounded in entries (the
+oldest go first). What is too costly to make on a page is made ahead by the workers into the
+shared store (`observatory.analysis.shared`), and a memo keeps a process's copy.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Memo(Generic[V]):
         return None
 
     def put(self, key: Hashable, value: V, *, version: Hashable) -> None:
-        if len(self._values) >= self.entries:
-            self._values.clear()
+        while len(self._values) >= self.entries:  # the oldest first (insertion order)
+            try:
+                self._values.pop(next(iter(self._values)), None)
+            except (RuntimeError, StopIteration):  # another thread changed it meanwhile
+                break
         self._values[(version, key)] = (time.monotonic(), value)

@@ -43,6 +43,14 @@ class Response(Base):
             postgresql_where=text("flags <> 0"),
             sqlite_where=text("flags <> 0"),
         ),
+        # A team's held answers, found by place (its review page; migration 0013).
+        Index(
+            "ix_response_flagged_place",
+            "place_id",
+            "day",
+            postgresql_where=text("flags <> 0"),
+            sqlite_where=text("flags <> 0"),
+        ),
         {"sqlite_autoincrement": True},
     )
 

@@ -43,7 +43,31 @@ def run_fold(settings: Settings) -> dict[str, int]:
         "released": released,
         "compacted": compacted,
         "last_seq": result.last_seq,
+        "made_ahead": make_ahead(settings, factory, day),
     }
+
+
+def make_ahead(settings: Settings, factory: sessionmaker[Session], day: dt.date) -> int:
+    """The figures pages share, made into the shared store for the cells as they now stand
+    (observatory.analysis.public_counts: each département's places as the public sees them,
+    for the team space's funnel); how many were made. After every fold and sweep, so that a
+    lost store (Redis restarted) is whole again within a sweep. A failure here never fails the
+    fold: the pages then make what they need themselves."""
+    from observatory.analysis.public_counts import warm
+    from observatory.analysis.shared import store_for
+    from observatory.disclosure import Audience
+    from observatory.disclosure.figures import Rules
+
+    public = Rules.for_audience(Audience.PUBLIC, settings)
+    try:
+        with factory() as session:
+            made = warm(session, public, store_for(settings), day)
+    except Exception:
+        log.exception("could not make the shared page figures; the pages will make them")
+        return 0
+    if made:
+        log.info("made %d shared page figures ahead", made)
+    return made
 
 
 def release_held(factory: sessionmaker[Session], day: dt.date, delay_days: int) -> int:

@@ -104,6 +104,13 @@ def test_posted_answer_is_folded_exactly_once_by_a_real_worker(stack: Settings) 
 
     assert send_answers(client, "RE2345", {"satisfaction": "bien"}).status_code == 303
     wait_until(lambda: national_n(stack) == 1, "the answer never reached the cells")
+    # After the fold, the worker makes the pages' shared figures into Redis (the funnel's
+    # public counts of the département, for each period the team page offers).
+    store = redis.Redis.from_url(REDIS_URL)
+    wait_until(
+        lambda: bool(store.keys("observatory:shared:v:*:51:*")), "nothing was made ahead in Redis"
+    )
+    store.close()
 
     # Extra folds (a duplicate delivery, the beat sweep) never count the answer again.
     celery = make_celery(stack)
