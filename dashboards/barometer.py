@@ -9,6 +9,7 @@ from dashboards.csp import STYLE_HASHES
 from dashboards.figures import format_number, month_label, monthly_answers_figure
 from dashboards.queries import NationalOverview, national_overview
 from dashboards.shell import ObservatoryDash
+from dashboards.territory_page import territory_pages
 from observatory.runtime import Runtime
 from observatory.web.headers import register_dash_policy
 
@@ -36,6 +37,7 @@ def register_barometer(server: Flask, runtime: Runtime) -> Dash:
         return render(overview)
 
     app.layout = layout
+    server.register_blueprint(territory_pages)  # /barometre/territoires/<code>, server-rendered
     # Dash's only inline script is its renderer bootstrap; inline styles: dashboards.csp.
     register_dash_policy(server, PATH, app.csp_hashes(), STYLE_HASHES)
     return app
@@ -86,6 +88,13 @@ def render(overview: NationalOverview) -> html.Div:
                     html.P(
                         "Ce que disent, de façon anonyme, les personnes accompagnées "
                         "dans les lieux de médiation numérique de toute la France."
+                    ),
+                    html.P(
+                        html.A(
+                            "Les chiffres de chaque département, et ce que ses équipes ont "
+                            "changé en réponse à leurs usagers",
+                            href="/barometre/territoires/",
+                        )
                     ),
                     html.Section(
                         [

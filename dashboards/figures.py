@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -126,6 +127,8 @@ def funnel_figure(result: Funnel) -> Figure:
             marker={"color": "#929292", "symbol": "circle", "size": 7},
         )
     )
+    sizes = [p.n for p in result.points]
+    low, high = math.log(min(sizes)), math.log(max(sizes))
     traces.append(
         _line(
             [p.n for p in own],
@@ -133,11 +136,15 @@ def funnel_figure(result: Funnel) -> Figure:
             mode="markers+text",
             name="Vos lieux",
             text=[p.name for p in own],
-            textposition="top center",
+            # The name on the side where there is room: a place near the right edge (the
+            # busiest, often the team's own) had its name cut off.
+            textposition=[
+                "top left" if math.log(p.n) > (low + high) / 2 else "top right" for p in own
+            ],
+            cliponaxis=False,
             marker={"color": BLEU_FRANCE, "symbol": "diamond", "size": 12},
         )
     )
-    sizes = [p.n for p in result.points]
     traces.append(
         _line(
             [min(sizes), max(sizes)],
@@ -151,11 +158,27 @@ def funnel_figure(result: Funnel) -> Figure:
         "data": traces,
         "layout": {
             **LAYOUT,
-            "height": 340,
-            "xaxis": {"title": {"text": "Nombre de réponses"}, "type": "log"},
+            "height": 360,
+            # Above the plot: below it, the legend covered the axis title.
+            "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            "xaxis": {
+                "title": {"text": "Nombre de réponses"},
+                "type": "log",
+                **_count_ticks(min(sizes), max(sizes)),
+            },
             "yaxis": {"title": {"text": "Satisfaction sur 10"}, "range": [0, 10]},
         },
     }
+
+
+def _count_ticks(least: int, most: int) -> dict[str, Any]:
+    """Round numbers of answers as the log axis's ticks, written in full: Plotly's own ticks
+    on a short log range read "2, 3, … 9, 100" for 20, 30, … 90, 100."""
+    steps = [m * 10**e for e in range(7) for m in (1, 2, 5)]
+    ticks = [v for v in steps if least <= v <= most]
+    if len(ticks) < 2:
+        ticks = sorted({least, *ticks, most})
+    return {"tickvals": ticks, "ticktext": [format_number(v) for v in ticks]}
 
 
 __all__ = [

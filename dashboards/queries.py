@@ -43,12 +43,13 @@ class _Month:
     options: dict[str, tuple[int, int]]  # option code → (count, cell key)
 
 
-def _months(session: Session, question: str) -> list[_Month]:
-    """National month cells of a question, oldest first (every other period sums months)."""
+def _months(session: Session, question: str, level: str, code: str) -> list[_Month]:
+    """A territory's month cells of a question, oldest first (every other period sums
+    months)."""
     rows = read_cells(
         session,
-        scope_level="national",
-        scope_code=NATIONAL,
+        scope_level=level,
+        scope_code=code,
         period_kind=STORED_PERIOD_KIND,
         question=question,
         breakdown=NO_BREAKDOWN,
@@ -109,8 +110,22 @@ def national_overview(
 ) -> NationalOverview:
     """Answers so far, the headline score over the last 12 months and the monthly series, as
     the public may see them (docs/decisions/0018)."""
+    return territory_overview(session, headline, settings, "national", NATIONAL, months=months)
+
+
+def territory_overview(
+    session: Session,
+    headline: Question,
+    settings: Settings,
+    level: str,
+    code: str,
+    *,
+    months: int = 24,
+) -> NationalOverview:
+    """`national_overview` for one territory (a département's public page): the same
+    figures through the same gate."""
     rules = Rules.for_audience(Audience.PUBLIC, settings)
-    every_month = _months(session, headline.id)
+    every_month = _months(session, headline.id, level, code)
     (total, total_key), _ = _summed(every_month)
     monthly = every_month[-months:]
     _, last12 = _summed(monthly[-12:])

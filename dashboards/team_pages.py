@@ -26,7 +26,12 @@ from observatory.aggregation.review import held_answers
 from observatory.analysis import periods
 from observatory.analysis.breakdown import reasons_by_group
 from observatory.analysis.standing import team_funnel
-from observatory.analysis.team import NotYourPlaceError, team_places, team_results
+from observatory.analysis.team import (
+    NotYourPlaceError,
+    team_places,
+    team_results,
+    territory_name,
+)
 from observatory.clock import today
 from observatory.config import Settings
 from observatory.questionnaires.definitions import Questionnaire
@@ -170,12 +175,15 @@ def actions_page(runtime: Runtime, team_id: int, search: object, csrf: str) -> l
     edit = query.get("modifier")
     with runtime.sessions() as session:
         entries = list_actions(session, team_id)
+        codes = sorted({p.departement for p in team_places(session, team_id) if p.departement})
+        departements = [(code, territory_name(session, code) or code) for code in codes]
     editing = next((e for e in entries if str(e.id) == edit), None)
     if edit and editing is None:
         raise ValueError("action inconnue")
     return actions_view(
         entries, editing=editing, topics=topics(theme_labels_of(runtime.current_questionnaire())),
         csrf=csrf, today=_today(runtime), done=DONE.get(query.get("fait", "")),
+        departements=departements,
     )  # fmt: skip
 
 

@@ -190,7 +190,13 @@ def actions_view(
     csrf: str,
     today: dt.date,
     done: str | None,
+    departements: Sequence[tuple[str, str]] = (),
 ) -> list[Any]:
+    """`departements`: (code, name) of the départements of the team's places, whose public
+    pages show the entries the team publishes."""
+    pages: list[Any] = []
+    for i, (code, name) in enumerate(departements):
+        pages += [", " if i else "", html.A(name, href=f"/barometre/territoires/{code}")]
     out: list[Any] = [
         html.H2("Vous avez dit, nous avons fait", id="actions-titre"),
         *_status(done),
@@ -199,6 +205,11 @@ def actions_view(
             "actions apparaissent ici et dans votre bilan annuel ; sur la page publique de votre "
             "territoire seulement si vous le choisissez. Chaque modification est datée et "
             "l'historique est gardé."
+        ),
+        *(
+            [html.P(["Vos actions publiques paraissent sur la page de : ", *pages, "."])]
+            if pages
+            else []
         ),
         _action_form(editing, topics, csrf, today),
         html.H3(f"Vos actions ({number(len(entries))})"),

@@ -125,11 +125,33 @@ def list_actions(
     withdrawn: bool = False,
 ) -> list[ActionEntry]:
     """The team's entries as they stand, newest change first (`year`: changes made that year)."""
+    found = _entries_of(session, [team_id], year=year, public_only=public_only, withdrawn=withdrawn)
+    return found.get(team_id, [])
+
+
+def public_actions(session: Session, team_ids: Collection[int]) -> dict[int, list[ActionEntry]]:
+    """The entries each team chose to show publicly, as they stand (withdrawn ones left out),
+    newest change first: a territory's public page, in three statements whatever the number
+    of teams."""
+    return _entries_of(session, team_ids, year=None, public_only=True, withdrawn=False)
+
+
+def _entries_of(
+    session: Session,
+    team_ids: Collection[int],
+    *,
+    year: int | None,
+    public_only: bool,
+    withdrawn: bool,
+) -> dict[int, list[ActionEntry]]:
+    if not team_ids:
+        return {}
     actions = {
-        a.id: a for a in session.scalars(select(TeamAction).where(TeamAction.team_id == team_id))
+        a.id: a
+        for a in session.scalars(select(TeamAction).where(TeamAction.team_id.in_(list(team_ids))))
     }
     if not actions:
-        return []
+        return {}
     latest = _latest(session, list(actions))
     counts = dict(
         session.execute(
@@ -138,17 +160,19 @@ def list_actions(
             .group_by(TeamActionVersion.action_id)
         ).all()
     )
-    out = []
+    out: dict[int, list[ActionEntry]] = {}
     for action_id, v in latest.items():
         if (v.withdrawn and not withdrawn) or (public_only and not v.public):
             continue
         if year is not None and v.done_in.year != year:
             continue
-        out.append(
+        action = actions[action_id]
+        out.setdefault(action.team_id, []).append(
             ActionEntry(
-                action_id, actions[action_id].created_on, v.saved_on, v.said, v.done,
+                action_id, action.created_on, v.saved_on, v.said, v.done,
                 v.done_in, v.topic, v.public, v.withdrawn, int(counts[action_id]),
             )
         )  # fmt: skip
-    out.sort(key=lambda e: (e.done_in, e.id), reverse=True)
+    for entries in out.values():
+        entries.sort(key=lambda e: (e.done_in, e.id), reverse=True)
     return out

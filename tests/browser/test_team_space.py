@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from observatory.access.tokens import Role, issue
+from observatory.aggregation.rebuild import rebuild_cells
 from observatory.app import create_app
 from observatory.clock import today
 from observatory.config import Settings
@@ -25,12 +26,14 @@ from observatory.db import make_engine, make_session_factory, upgrade
 from observatory.demo.links import busiest_team_place
 from observatory.demo.seed import prepare_demo
 from observatory.digest.unsubscribe import link_for
-from observatory.places.models import Team
+from observatory.places.models import Place, Team
+from observatory.responses.models import Response
 from observatory.teamspace.models import TeamContact
 from tests.browser.conftest import WAIT_MS
 from tests.conftest import RecordingNotifier
 
 SECRET = "team-space-secret-0123456789abcdef-01234"
+FUNNEL_PLACES = 8  # other places in the busy team's département, with their answers
 AXE = Axe()
 OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", "build/screenshots"))
@@ -47,11 +50,23 @@ def space(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, 
     settings = Settings(database_url=url, secret_key=SECRET, redis_url=None)
     prepare_demo(factory, n_places=40, n_responses=6000, today=today(settings.timezone), seed=5)
     with factory.begin() as session:
-        _, busy = busiest_team_place(session)
+        place, busy = busiest_team_place(session)
+        # Forty places spread over France leave the busy team's département too few to draw
+        # "Où en sont vos lieux": the next busiest places move to its commune (cells rebuilt).
+        answered = (
+            select(Response.place_id)
+            .where(Response.place_id != place.id)
+            .group_by(Response.place_id)
+            .order_by(func.count().desc(), Response.place_id)
+            .limit(FUNNEL_PLACES)
+        )
+        for other in session.scalars(select(Place).where(Place.id.in_(answered))):
+            other.commune_code = place.commune_code
         empty = Team(name="Équipe toute neuve")
         session.add(empty)
         session.flush()
         ids = (busy.id, empty.id)
+    rebuild_cells(factory, settings)
     app = create_app(settings, notifier=RecordingNotifier())
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -105,6 +120,8 @@ def test_every_state_of_the_space_is_accessible(
 ) -> None:
     url, busy, empty = space
     page = open_space(browser, url, busy, width)
+    expect(page.locator("#entonnoir")).to_be_visible()  # the funnel drawn, its table beside
+    expect(page.locator("#situation-resume")).to_contain_text("ce n'est pas un classement")
     check(page, "donnees", width)
     page.get_by_role("link", name="Les 12 derniers mois").click()
     expect(page.locator("#reponses")).to_contain_text("12 derniers mois")
@@ -173,6 +190,36 @@ def test_every_state_of_the_team_pages_is_accessible(
     page.emulate_media(media="print")
     check(page, "bilan-impression", width)
     page.context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_public_action_reaches_the_departements_page(
+    browser: Browser, space: tuple[str, int, int], width: int
+) -> None:
+    """ "Nous avons fait" published by the team, on its département's public page (read without
+    signing in), and the list of départements."""
+    url, busy, _ = space
+    page = open_space(browser, url, busy, width)
+    page.get_by_role("link", name="Nous avons fait").click()
+    page.fill("#dit", f"Trop d'attente le matin ({width})")
+    page.fill("#fait", f"Un accueil sans rendez-vous le mardi ({width})")
+    page.select_option("#public", "1")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("[role=status]")).to_contain_text("enregistré")
+    public_page = page.locator("#page a[href^='/barometre/territoires/']").first
+    href = public_page.get_attribute("href")
+    page.context.close()
+    visitor = browser.new_context(viewport={"width": width, "height": 900}, locale="fr-FR")
+    visitor.set_default_timeout(WAIT_MS)
+    page = visitor.new_page()
+    page.goto(f"{url}{href}")
+    expect(page.locator("#nous-avons-fait")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(f"Un accueil sans rendez-vous le mardi ({width})")
+    check(page, "territoire", width)
+    page.get_by_role("link", name="Les autres départements").click()
+    expect(page.locator("h1")).to_contain_text("Les départements")
+    check(page, "territoires", width)
+    visitor.close()
 
 
 def test_the_period_changes_by_keyboard_and_the_table_is_reached(
