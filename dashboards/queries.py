@@ -89,8 +89,7 @@ def _score(
     30 answers), or held back; its n is the sum of the published level counts."""
     assert question.max_level is not None
     level_of = {o.code: o.level for o in question.options if o.level is not None}
-    scored = {code: value for code, value in options.items() if code in level_of}
-    shown = figures.distribution(scored, rules) if scored else None
+    shown = figures.distribution(options, rules, among=level_of)
     if shown is None:
         return Disclosed(None, 0, True)
     by_level: Counter[int] = Counter()

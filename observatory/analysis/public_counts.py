@@ -137,7 +137,7 @@ def _shown(tallies: dict[str, Tally], public: Rules) -> dict[str, dict[str, int]
     """Each place as the public sees its answers; places it does not see are left out."""
     shown: dict[str, dict[str, int]] = {}
     for code, tally in tallies.items():
-        counts = figures.distribution(tally, public) if tally else None
+        counts = figures.distribution(tally, public)
         if counts:
             shown[code] = counts
     return shown

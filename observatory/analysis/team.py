@@ -192,8 +192,7 @@ def public_estimate(
     """The indicator from perturbed option counts, as anyone but the team sees it."""
     if sums is None:
         return None
-    scored = {code: v for code, v in sums.options.items() if code in scale.levels}
-    shown = figures.distribution(scored, rules) if scored else None
+    shown = figures.distribution(sums.options, rules, among=scale.levels)
     if shown is None:
         return None
     return measure(indicator, shown, scale, rules.k).estimate

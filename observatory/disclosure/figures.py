@@ -11,7 +11,7 @@ arithmetic "score × n" gives back perturbed sums, never exact ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,8 +73,11 @@ def _dominated(values: Mapping[str, int], total: int, rules: Rules) -> bool:
     return total - max(values.values(), default=0) < DOMINANCE_MIN
 
 
-def distribution(options: Mapping[str, tuple[int, int]], rules: Rules) -> dict[str, int] | None:
-    """Published counts of each option ({option: (count, key)}) of one question, or None.
+def distribution(
+    options: Mapping[str, tuple[int, int]], rules: Rules, among: Container[str] | None = None
+) -> dict[str, int] | None:
+    """Published counts of each option ({option: (count, key)}) of one question, or None;
+    `among`: only those options (a score's levels, leaving "je ne sais pas" out).
 
     The total is the sum of the published option counts (shares and scores then add up);
     it must reach the threshold, and below `DOMINANCE_N` at least `DOMINANCE_MIN` answers must
@@ -83,6 +86,7 @@ def distribution(options: Mapping[str, tuple[int, int]], rules: Rules) -> dict[s
     shown = {
         option: (rules.table.perturb(c, key) if rules.perturbed else c)
         for option, (c, key) in options.items()
+        if among is None or option in among
     }
     total = sum(shown.values())
     if total < rules.k or total == 0 or _dominated(shown, total, rules):

@@ -130,3 +130,22 @@ def test_a_single_places_score_reaches_each_audience_by_its_own_rule() -> None:
     more = {**answers, "pas_tres_bien": (30, 4)}  # 125 answers (these keys draw -4 each)
     published = figures.distribution(more, place_score)
     assert published is not None and sum(published.values()) >= SETTINGS.n_place_score
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["tres_bien", "bien", "pas_bien", "ne_sait_pas"]),
+        st.tuples(st.integers(0, 60), st.integers(0, KEY_MODULUS - 1)),
+    ),
+    st.sets(st.sampled_from(["tres_bien", "bien", "pas_bien", "ne_sait_pas"])),
+)
+def test_a_distribution_among_some_options_is_that_of_those_options_alone(
+    options: dict[str, tuple[int, int]], among: set[str]
+) -> None:
+    """A score's levels leave "ne sait pas" out: the threshold and the dominance rule then
+    apply to the levels' total, as if the other options were never asked."""
+    kept = {code: value for code, value in options.items() if code in among}
+    for rules in (PUBLIC, TEAM):
+        assert figures.distribution(options, rules, among=among) == figures.distribution(
+            kept, rules
+        )
