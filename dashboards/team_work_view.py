@@ -207,7 +207,15 @@ def actions_view(
             "l'historique est gardé."
         ),
         *(
-            [html.P(["Vos actions publiques paraissent sur la page de : ", *pages, "."])]
+            [
+                html.P(
+                    [
+                        "Vos actions publiques paraissent sur la page de : ",
+                        *pages,
+                        " (les noms, numéros et adresses y sont masqués).",
+                    ]
+                )
+            ]
             if pages
             else []
         ),

@@ -19,6 +19,7 @@ from dashboards.queries import NationalOverview, territory_overview
 from observatory.analysis.periods import month_label
 from observatory.analysis.wording import interval_text, number
 from observatory.places.models import Place, Team, TeamPlace
+from observatory.responses.scrub.core import scrub
 from observatory.teamspace.actions import ActionEntry, public_actions
 from observatory.territories.models import Territory
 from observatory.web.context import runtime
@@ -68,7 +69,14 @@ def departement(code: str) -> str:
         answers=_answers(overview),
         score=_score(overview),
         entries=[
-            {"team": team, "said": e.said, "done": e.done, "month": month_label(e.done_in)}
+            # A team's words, written for its own space, may name a person: the public page
+            # shows them scrubbed like the users' comments (names, numbers, addresses).
+            {
+                "team": team,
+                "said": scrub(e.said),
+                "done": scrub(e.done),
+                "month": month_label(e.done_in),
+            }
             for team, e in entries
         ],
     )

@@ -91,6 +91,12 @@ def test_a_teams_public_entries_appear_on_its_departements_page_only(
     marne = page(client, "51")
     assert "<script>alert" not in marne and "<img src=x" not in marne
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in marne
+    # Nor a person's name or number: shown scrubbed, as users' comments are.
+    publish(client, "Mme Dupont au 06 12 34 56 78 attendait", "Rappel sous 48 h", public=True)
+    marne = page(client, "51")
+    assert "Dupont" not in marne and "06 12 34 56 78" not in marne
+    assert "[nom]" in marne and "[téléphone]" in marne
+    assert "Mme Dupont" in callback_search(client, "", "/equipe/actions")  # as written
 
 
 def test_the_departements_figures_pass_the_public_gate(
