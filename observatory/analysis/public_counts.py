@@ -197,7 +197,9 @@ def warm(session: Session, public: Rules, store: SharedStore, today: dt.date) ->
     page offers whose département cells changed since they were stored, or that it lacks (the
     workers' step after each fold and sweep); returns how many were made. Costs one read of
     the départements' own cells and one look at the stored versions when nothing changed."""
-    periods = [p.months for p in offered(today)]
+    # In December "12 months" is this year, and "3 months" is this quarter at a quarter's end:
+    # the same months, the same key, made once.
+    periods = list(dict.fromkeys(p.months for p in offered(today)))
     every = sorted({month for months in periods for month in months})
     summed = _sums(session, ("scope_code", "period_start"), "departement", every)
     monthly: dict[str, States] = {}

@@ -56,8 +56,10 @@ def answer(client: FlaskClient, place: Place, choice: str, n: int) -> None:
 
 
 def open_periods(day: dt.date) -> list[tuple[dt.date, ...]]:
-    """The offered periods that hold this month: 3 and 12 months, this quarter, this year."""
-    return [p.months for p in offered(day) if p.months[-1] >= day.replace(day=1)]
+    """The offered periods that hold this month: 3 and 12 months, this quarter, this year
+    (in December "12 months" and this year are the same months, made once; so are "3 months"
+    and this quarter at a quarter's end)."""
+    return list(dict.fromkeys(p.months for p in offered(day) if p.months[-1] >= day.replace(day=1)))
 
 
 def counts_of(
