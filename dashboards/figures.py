@@ -133,18 +133,23 @@ def funnel_figure(result: Funnel) -> Figure:
         _line(
             [p.n for p in own],
             [p.score for p in own],
-            mode="markers+text",
+            mode="markers",
             name="Vos lieux",
-            text=[p.name for p in own],
-            # The name on the side where there is room: a place near the right edge (the
-            # busiest, often the team's own) had its name cut off.
-            textposition=[
-                "top left" if math.log(p.n) > (low + high) / 2 else "top right" for p in own
-            ],
-            cliponaxis=False,
             marker={"color": BLEU_FRANCE, "symbol": "diamond", "size": 12},
         )
     )
+    # Each own place named on a white label, on the side where there is room: as the
+    # trace's text, a place near the right edge (the busiest, often the team's own) had its
+    # name cut off, and the limits' lines ran through it. (On a log axis an annotation's x is
+    # the logarithm of the value.)
+    names = [
+        {
+            "x": math.log10(p.n), "y": p.score, "text": p.name, "showarrow": False,
+            "xanchor": "right" if math.log(p.n) > (low + high) / 2 else "left",
+            "yanchor": "bottom", "yshift": 8, "bgcolor": "rgba(255, 255, 255, 0.9)",
+        }
+        for p in own
+    ]  # fmt: skip
     traces.append(
         _line(
             [min(sizes), max(sizes)],
@@ -159,6 +164,7 @@ def funnel_figure(result: Funnel) -> Figure:
         "layout": {
             **LAYOUT,
             "height": 360,
+            "annotations": names,
             # Above the plot: below it, the legend covered the axis title.
             "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
             "xaxis": {

@@ -3,6 +3,7 @@ the team's own place named where there is room."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,5 +32,8 @@ def test_the_teams_place_is_named_on_the_side_with_room() -> None:
     busiest = funnel([*others, point({3: 12}, 3, None), point({3: 300, 1: 40}, 3, "Nous")], 7.0)
     quietest = funnel([*others, point({3: 300}, 3, None), point({3: 12, 1: 1}, 3, "Nous")], 7.0)
     assert busiest is not None and quietest is not None
-    assert funnel_figure(busiest)["data"][-2]["textposition"] == ["top left"]
-    assert funnel_figure(quietest)["data"][-2]["textposition"] == ["top right"]
+    for drawn, side in ((busiest, "right"), (quietest, "left")):
+        (label,) = funnel_figure(drawn)["layout"]["annotations"]
+        assert label["text"] == "Nous" and label["xanchor"] == side
+        own = next(p for p in drawn.points if p.name == "Nous")
+        assert 10 ** label["x"] == pytest.approx(own.n)  # on the log axis, at its point
