@@ -47,7 +47,9 @@ The run:
       results queries;
    c. the CSV download of the results (`?periode=12m&lieu=tous`) and the annual report of this
       year as HTML (GET `/equipe/bilan/<année>`); with `--pdf`, the report as a PDF
-      (weasyprint), `--pdf-repeat` rounds after the others;
+      (weasyprint), `--pdf-repeat` rounds after the others; and the public page of the team's
+      département (GET `/barometre/territoires/<code>`, where its published "nous avons
+      fait" appear; a page build);
    d. the baselines: a, one SELECT, through the same session factory and driver, of the
       place-month cells of the team over the 12 months of `?periode=12m` (`scope_level =
       'place'`, the team's place codes, `period_kind = 'month'`, `breakdown = 'none'`, every
@@ -536,6 +538,9 @@ def team_requests(client: Any, team: Team, year: int) -> list[Request]:
                 get("/equipe/telechargement/resultats.csv?periode=12m&lieu=tous"), csv),
         Request("report", f"annual report, GET `/equipe/bilan/{year}` (HTML)", "report",
                 get(f"/equipe/bilan/{year}"), report),
+        Request("territory", "its département's public page, GET `/barometre/territoires/<code>`",
+                "layout", get(f"/barometre/territoires/{team.departement}"),
+                titled("territory", "Chiffres clés", "Vous avez dit, nous avons fait")),
     ]  # fmt: skip
     return out
 
