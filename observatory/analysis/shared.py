@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Protocol
 
+import redis
+
 from observatory.config import Settings
 from observatory.resilience import Breaker
 
@@ -79,10 +81,7 @@ class RedisStore:
     """Two Redis keys per value: its version alone (what the worker compares, cheaply, for
     every département and period after each fold) and the version with the value."""
 
-    def __init__(self, client: object) -> None:
-        import redis
-
-        assert isinstance(client, redis.Redis)
+    def __init__(self, client: redis.Redis) -> None:
         self._redis = client
         self._breaker = Breaker()
 
@@ -131,8 +130,6 @@ _PROCESS = ProcessStore()
 
 @lru_cache(maxsize=4)
 def _redis_store(url: str) -> RedisStore:
-    import redis
-
     return RedisStore(redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5))
 
 
