@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,16 +49,16 @@ def index() -> str:
 
 
 @territory_pages.get("/<code>")
-def departement(code: str) -> str:
+def departement(code: str) -> ResponseReturnValue:
     if not _CODE.fullmatch(code):
-        abort(404)
+        return _unknown()
     rt = runtime()
     with rt.sessions() as session:
         name = session.scalar(
             select(Territory.name).where(Territory.level == "departement", Territory.code == code)
         )
         if name is None:
-            abort(404)
+            return _unknown()
         overview = territory_overview(
             session, rt.current_questionnaire().headline, rt.settings, "departement", code
         )
@@ -80,6 +81,11 @@ def departement(code: str) -> str:
             for team, e in entries
         ],
     )
+
+
+def _unknown() -> ResponseReturnValue:
+    """A code that names no département: said as such, with the way to the list."""
+    return render_template("territory_unknown.html"), 404
 
 
 def actions_in(session: Session, departement: str) -> list[tuple[str, ActionEntry]]:

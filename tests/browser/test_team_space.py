@@ -219,6 +219,9 @@ def test_a_public_action_reaches_the_departements_page(
     page.get_by_role("link", name="Les autres départements").click()
     expect(page.locator("h1")).to_contain_text("Les départements")
     check(page, "territoires", width)
+    page.goto(f"{url}/barometre/territoires/999")
+    expect(page.locator("h1")).to_contain_text("Ce département n'existe pas")
+    check(page, "territoire-inconnu", width)
     visitor.close()
 
 

@@ -121,5 +121,7 @@ def test_the_list_of_departements_and_unknown_codes(client: FlaskClient, territo
     listing = client.get("/barometre/territoires/").get_data(as_text=True)
     assert 'href="/barometre/territoires/2A"' in listing and "Marne (51)" in listing
     assert 'href="/barometre/territoires/976"' in listing
-    for bad in ("00", "999", "51'--", "abc"):
-        assert client.get(f"/barometre/territoires/{bad}").status_code == 404
+    for bad in ("00", "20", "999", "51'--", "abc", "%00"):
+        refused = client.get(f"/barometre/territoires/{bad}")
+        assert refused.status_code == 404
+        assert "Ce département n'existe pas" in refused.get_data(as_text=True)
