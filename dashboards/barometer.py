@@ -6,7 +6,7 @@ from dash import Dash, dcc, html
 from flask import Flask
 
 from dashboards.csp import STYLE_HASHES
-from dashboards.figures import format_number, month_label, monthly_answers_figure
+from dashboards.figures import SUPPRESSED, format_number, month_label, monthly_answers_figure
 from dashboards.queries import NationalOverview, national_overview
 from dashboards.shell import ObservatoryDash
 from dashboards.territory_page import territory_pages
@@ -14,7 +14,6 @@ from observatory.runtime import Runtime
 from observatory.web.headers import register_dash_policy
 
 PATH = "/barometre/"
-SUPPRESSED = "secret statistique"
 
 
 def register_barometer(server: Flask, runtime: Runtime) -> Dash:

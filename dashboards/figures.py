@@ -47,6 +47,8 @@ def monthly_answers_figure(points: list[MonthPoint]) -> go.Figure:
 # validates every property and cost a team page 130 ms of its 150 ms budget; Dash sends dicts
 # as they are. The property names are Plotly's, checked by plotly.js in the browser tests.
 Figure = dict[str, Any]
+# What a page shows in place of a figure the disclosure gate holds back.
+SUPPRESSED = "secret statistique"
 LAYOUT = {
     "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
     "plot_bgcolor": "white",
@@ -188,6 +190,7 @@ def _count_ticks(least: int, most: int) -> dict[str, Any]:
 
 
 __all__ = [
+    "SUPPRESSED",
     "format_number",
     "funnel_figure",
     "month_label",

@@ -16,13 +16,15 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dashboards.figures import SUPPRESSED
 from dashboards.queries import NationalOverview, territory_overview
 from observatory.analysis.periods import month_label
+from observatory.analysis.team import territory_name
 from observatory.analysis.wording import interval_text, number
 from observatory.places.models import Place, Team, TeamPlace
 from observatory.responses.scrub.core import scrub
 from observatory.teamspace.actions import ActionEntry, public_actions
-from observatory.territories.models import Territory
+from observatory.territories.models import Territory, communes_in
 from observatory.web.context import runtime
 
 territory_pages = Blueprint(
@@ -33,7 +35,6 @@ territory_pages = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-SUPPRESSED = "secret statistique"
 _CODE = re.compile(r"[0-9]{2}|2[AB]|97[0-9]")
 
 
@@ -54,9 +55,7 @@ def departement(code: str) -> ResponseReturnValue:
         return _unknown()
     rt = runtime()
     with rt.sessions() as session:
-        name = session.scalar(
-            select(Territory.name).where(Territory.level == "departement", Territory.code == code)
-        )
+        name = territory_name(session, code)
         if name is None:
             return _unknown()
         overview = territory_overview(
@@ -91,15 +90,12 @@ def _unknown() -> ResponseReturnValue:
 def actions_in(session: Session, departement: str) -> list[tuple[str, ActionEntry]]:
     """The public entries of the teams serving a place of the département, newest first, with
     the team's name."""
-    communes = select(Territory.code).where(
-        Territory.level == "commune", Territory.departement_code == departement
-    )
     teams = dict(
         session.execute(
             select(Team.id, Team.name)
             .join(TeamPlace, TeamPlace.team_id == Team.id)
             .join(Place, Place.id == TeamPlace.place_id)
-            .where(Place.commune_code.in_(communes))
+            .where(Place.commune_code.in_(communes_in("departement", departement)))
             .distinct()
         ).all()
     )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from observatory.access.tokens import Principal, Role
 from observatory.places.models import Place, TeamPlace
-from observatory.territories.models import Territory
+from observatory.territories.models import communes_in
 
 
 def places_query(principal: Principal) -> Select[Place] | None:
@@ -20,13 +20,7 @@ def places_query(principal: Principal) -> Select[Place] | None:
         level, _, code = principal.scope.partition(":")
         if level == "commune":
             return query.where(Place.commune_code == code)
-        column = {
-            "epci": Territory.epci_code,
-            "departement": Territory.departement_code,
-            "region": Territory.region_code,
-        }[level]
-        communes = select(Territory.code).where(Territory.level == "commune", column == code)
-        return query.where(Place.commune_code.in_(communes))
+        return query.where(Place.commune_code.in_(communes_in(level, code)))
     if principal.role is Role.MINISTRY:
         return query
     return None  # researchers see aggregates only

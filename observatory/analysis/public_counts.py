@@ -32,7 +32,7 @@ from observatory.analysis.shared import SharedStore
 from observatory.disclosure import figures
 from observatory.disclosure.figures import Rules
 from observatory.places.models import Place
-from observatory.territories.models import Territory
+from observatory.territories.models import communes_in
 
 QUESTION = "satisfaction"
 # Changes whenever what is stored changes shape or meaning (a new rule of the gate in code).
@@ -102,12 +102,8 @@ def _key(session: Session, departement: str, months: Sequence[dt.date], public: 
 
 
 def _places_of(departement: str) -> Select[Any]:
-    """The codes of the département's places, for the database to find (not hundreds of
-    codes sent, parsed and planned)."""
-    communes = select(Territory.code).where(
-        Territory.level == "commune", Territory.departement_code == departement
-    )
-    return select(Place.code).where(Place.commune_code.in_(communes))
+    """The codes of the département's places, for the database to find."""
+    return select(Place.code).where(Place.commune_code.in_(communes_in("departement", departement)))
 
 
 def _place_tallies(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String
+from typing import Any
+
+from sqlalchemy import Index, Integer, Select, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from observatory.db import Base
@@ -28,3 +30,14 @@ class Territory(Base):
     region_code: Mapped[str | None] = mapped_column(String(3))
 
     __table_args__ = (Index("ix_territory_level_parent", "level", "parent_code"),)
+
+
+def communes_in(level: str, code: str) -> Select[Any]:
+    """The codes of the communes of an EPCI, a département or a région, as a subquery for the
+    database to find (not hundreds of codes sent, parsed and planned)."""
+    column = {
+        "epci": Territory.epci_code,
+        "departement": Territory.departement_code,
+        "region": Territory.region_code,
+    }[level]
+    return select(Territory.code).where(Territory.level == "commune", column == code)
